@@ -28,7 +28,7 @@ class ValidationError(DeskError):
         self.row = row
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
+        return self.message
 
 
 class DuplicateWarning(ValidationError):

@@ -1,0 +1,47 @@
+"""Who is acting, and what each role may do. Services call `require()`; the UI calls `can()` to hide things."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.errors import PermissionDenied
+from app.i18n import _
+from app.models.users import ROLE_LABELS, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user a service call acts for, as plain data (safe to hand between threads)."""
+
+    user_id: str | None
+    username: str
+    display_name: str
+    role: Role
+
+
+SYSTEM = Actor(user_id=None, username="system", display_name="system", role=Role.ADMIN)
+
+ALL_ROLES = frozenset(Role)
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "roster.read": ALL_ROLES,
+    "roster.write": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "roster.import": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "grid.write": frozenset({Role.ADMIN}),
+    "id_number.read": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "users.manage": frozenset({Role.ADMIN}),
+    "settings.write": frozenset({Role.ADMIN}),
+    "audit.read": frozenset({Role.ADMIN}),
+}
+
+
+def can(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
+
+
+def require(actor: Actor, permission: str) -> None:
+    if not can(actor, permission):
+        raise PermissionDenied(
+            _("Your role ({role}) may not do this. Ask the committee director.").format(
+                role=_(ROLE_LABELS[actor.role])
+            )
+        )
