@@ -1,0 +1,356 @@
+"""The headless front-end: `mediation-desk <command> ...`. Thin: parses, calls services, prints.
+
+Exit codes (DESIGN.md): 0 done, 2 usage error, 3 invalid input (nothing written), 4 verification
+failed, 1 anything else. Messages go to stderr in the chosen language; `--json` puts one JSON
+document on stdout.
+
+The CLI acts as a desk user (`--user NAME`, default: the first active admin). It does not ask for
+a password: whoever can run it can read the database file anyway (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app import __version__
+from app.errors import DeskError, NotFound, ValidationError
+from app.i18n import LANGUAGES, _, set_language
+from app.paths import data_dir as resolve_data_dir
+from app.paths import log_file
+
+log = logging.getLogger("mediation_desk")
+PASSWORD_ENV = "MEDIATION_DESK_PASSWORD"
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
+
+
+def _json_default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return str(value)
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def say(self, message: str) -> None:
+        print(message, file=sys.stderr)
+
+    def emit(self, data: Any, lines: Callable[[], Sequence[str]]) -> None:
+        if self.as_json:
+            json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
+            sys.stdout.write("\n")
+        else:
+            for line in lines():
+                print(line)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="mediation-desk", description=_("Mediation Desk: the people's mediation room's desk."))
+    p.add_argument("--version", action="version", version=f"mediation-desk {__version__}")
+    p.add_argument("--data-dir", help=_("data directory (default: the user data folder, or $MEDIATION_DESK_HOME)"))
+    p.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output on stdout"))
+    p.add_argument("--user", help=_("act as this desk user (default: the first committee director)"))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    init = sub.add_parser("init", help=_("set up this desk for a committee"))
+    init.add_argument("--committee", required=True, help=_("committee name, e.g. 庄墩村人民调解委员会"))
+    init.add_argument("--code", required=True, help=_("short code used in case numbers, e.g. 甘"))
+    init.add_argument("--seal", default="", help=_("text of the committee seal (default: the name)"))
+    init.add_argument("--village", default="", help=_("village name"))
+    init.add_argument("--town", required=True, help=_("township name"))
+    init.add_argument("--township", action="store_true", help=_("set up a township center instead of a village desk"))
+    init.add_argument("--admin", required=True, help=_("user name of the committee director"))
+    init.add_argument("--admin-name", required=True, help=_("full name of the committee director"))
+    init.add_argument("--password", help=_(f"password (or ${PASSWORD_ENV}, or asked)"))
+
+    demo = sub.add_parser("demo", help=_("fill the desk with a believable demo village"))
+    demo.add_argument("--households", type=int, default=600, help=_("number of households"))
+    demo.add_argument("--seed", type=int, default=20261125)
+
+    user = sub.add_parser("user", help=_("users of the desk")).add_subparsers(dest="action", metavar="ACTION", required=True)
+    ua = user.add_parser("add", help=_("add a user"))
+    ua.add_argument("username")
+    ua.add_argument("--name", required=True, help=_("full name"))
+    ua.add_argument("--role", required=True, choices=["admin", "mediator", "grid_worker", "viewer"])
+    ua.add_argument("--password", help=_(f"password (or ${PASSWORD_ENV}, or asked)"))
+    user.add_parser("list", help=_("list users"))
+    up = user.add_parser("passwd", help=_("set a user's password"))
+    up.add_argument("username")
+    up.add_argument("--password", help=_(f"new password (or ${PASSWORD_ENV}, or asked)"))
+
+    hh = sub.add_parser("household", help=_("the roster")).add_subparsers(dest="action", metavar="ACTION", required=True)
+    hl = hh.add_parser("list", help=_("list households"))
+    hl.add_argument("--query", default="", help=_("name, pinyin, initials, household number, phone or ID number"))
+    hl.add_argument("--group", default="", help=_("villager group name"))
+    hl.add_argument("--limit", type=int, default=50)
+    hl.add_argument("--offset", type=int, default=0)
+    hs = hh.add_parser("show", help=_("show one household"))
+    hs.add_argument("number", help=_("household number (户号)"))
+    hi = hh.add_parser("import", help=_("import a roster from .xlsx or .csv"))
+    hi.add_argument("file")
+    hi.add_argument("--sheet", help=_("worksheet name (default: the first)"))
+    hi.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                    help=_("map a field to a column header, e.g. name=户主姓名"))
+    hi.add_argument("--dry-run", action="store_true", help=_("check and preview only; write nothing"))
+    he = hh.add_parser("export", help=_("export the roster to .xlsx"))
+    he.add_argument("-o", "--output", required=True)
+
+    sub.add_parser("check", help=_("check the database and the audit trail"))
+    return p
+
+
+def _password(given: str | None, confirm: bool = True) -> str:
+    if given:
+        return given
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise ValidationError("password", _("{field} is required (use --password or ${env}).").format(
+            field=_("Password"), env=PASSWORD_ENV))
+    first = getpass.getpass(_("Password: "))
+    if confirm and getpass.getpass(_("Repeat password: ")) != first:
+        raise ValidationError("password", _("The two passwords differ."))
+    return first
+
+
+def _setup_logging(base: Path) -> None:
+    path = log_file(base)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def run(argv: Sequence[str]) -> int:
+    # Parse with the language asked for, so help and errors are in it.
+    lang = None
+    if "--lang" in argv:
+        i = list(argv).index("--lang")
+        lang = argv[i + 1] if i + 1 < len(argv) and argv[i + 1] in LANGUAGES else None
+    set_language(lang)
+    parser = build_parser()
+    args = parser.parse_args(list(argv))
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    out = Output(args.json)
+    base = resolve_data_dir(args.data_dir)
+    _setup_logging(base)
+    try:
+        return _dispatch(args, base, out)
+    except DeskError as exc:
+        out.say(f"{_('Error')}: {exc.message}" + (f" ({_('row')} {exc.row})" if isinstance(exc, ValidationError)
+                                                  and exc.row else ""))
+        if args.json:
+            json.dump({"error": exc.message, "field": getattr(exc, "field", None)}, sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.say(_("Interrupted; nothing more was written."))
+        return 1
+    except Exception:
+        log.exception("unexpected error in command %s", args.command)
+        out.say(_("Something went wrong. The details are saved in {path}.").format(path=log_file(base)))
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, base: Path, out: Output) -> int:
+    from app.store.engine import open_store
+
+    store = open_store(base)
+    try:
+        handler = HANDLERS[args.command]
+        return handler(args, store, out)
+    finally:
+        store.dispose()
+
+
+def _actor(store: Any, username: str | None) -> Any:
+    from sqlmodel import select
+
+    from app.models.users import Role, User
+    from app.services import committee
+    from app.services.users import actor_of
+
+    with store.read() as session:
+        committee.require_current(session)
+        if username:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is None or not user.active:
+                raise NotFound(_("There is no active user “{name}”.").format(name=username))
+        else:
+            user = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)  # noqa: E712
+                                .order_by(User.created_at)).first()
+            if user is None:
+                raise NotFound(_("There is no active committee director (admin) on this desk."))
+        return actor_of(user)
+
+
+def cmd_init(args: argparse.Namespace, store: Any, out: Output) -> int:
+    from app.models.committee import DeskMode
+    from app.services import committee
+
+    password = _password(args.password)
+    data = committee.CommitteeInput(args.committee, args.code, args.seal, args.village, args.town,
+                                    DeskMode.TOWNSHIP if args.township else DeskMode.VILLAGE)
+    with store.write() as session:
+        c = committee.set_up(session, data, committee.AdminInput(args.admin, args.admin_name, password))
+    out.say(_("Set up {name} in {path}.").format(name=c.name, path=store.data_dir))
+    out.emit({"committee": c.name, "code": c.code, "mode": c.mode, "data_dir": str(store.data_dir)}, lambda: [])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
+    from app.services import demo
+
+    if args.households < 1 or args.households > 200_000:
+        raise ValidationError("households", _("{field} must be from 1 to 200,000.").format(field="--households"))
+    summary = demo.build_demo(store, households=args.households, seed=args.seed,
+                              progress=None if args.json else lambda done, total: None)
+    out.emit(summary, lambda: [_("Demo village: {h} households, {p} persons.").format(
+        h=summary.households, p=summary.persons)] + [
+        _("User {username} ({role}), password {password}").format(username=u.username, role=u.role, password=u.password)
+        for u in summary.users])
+    return 0
+
+
+def cmd_user(args: argparse.Namespace, store: Any, out: Output) -> int:
+    from app.services import users
+
+    actor = _actor(store, args.user)
+    if args.action == "add":
+        password = _password(args.password)
+        with store.write() as session:
+            u = users.create_user(session, actor, args.username, args.name, args.role, password)
+        out.say(_("Added user {name}.").format(name=u.username))
+        out.emit({"username": u.username, "display_name": u.display_name, "role": u.role}, lambda: [])
+    elif args.action == "list":
+        with store.read() as session:
+            rows = users.list_users(session, actor)
+        out.emit({"users": rows}, lambda: [
+            f"{r.username:<16} {r.display_name:<10} {r.role:<12} {'' if r.active else _('inactive')}"
+            f"{' ' + _('locked') if r.locked else ''}" for r in rows])
+    elif args.action == "passwd":
+        password = _password(args.password)
+        with store.write() as session:
+            users.change_password(session, actor, args.username, password)
+        out.say(_("Password changed for {name}.").format(name=args.username))
+        out.emit({"username": args.username, "changed": True}, lambda: [])
+    return 0
+
+
+def cmd_household(args: argparse.Namespace, store: Any, out: Output) -> int:
+    from app.models.grid import GridLevel
+    from app.services import grid, households
+
+    actor = _actor(store, args.user)
+    if args.action == "list":
+        with store.read() as session:
+            cell_id = None
+            if args.group:
+                cell = grid.find_by_name(session, args.group, GridLevel.GROUP)
+                if cell is None:
+                    raise ValidationError("group", _("{field} “{value}” does not exist.").format(
+                        field=_("Villager group"), value=args.group))
+                cell_id = cell.id
+            total = households.count_households(session, actor, query=args.query, cell_id=cell_id)
+            rows = households.list_households(session, actor, query=args.query, cell_id=cell_id,
+                                              offset=args.offset, limit=args.limit)
+        out.emit({"total": total, "households": rows}, lambda: [
+            f"{r.number:<10} {r.head_name:<8} {r.group_name:<8} {r.members:>2}  {r.head_mobile:<11}  {r.address}"
+            for r in rows] + [_("{shown} of {total} households").format(shown=len(rows), total=total)])
+    elif args.action == "show":
+        with store.read() as session:
+            h = households.get_by_number(session, args.number)
+            detail = households.household_detail(session, actor, h.id)
+        out.emit(detail, lambda: [
+            f"{_('Household number')}: {detail.number}", f"{_('Address')}: {detail.address}",
+            f"{_('Villager group')}: {detail.group_name}  {_('Micro-grid')}: {detail.micro_grid_name}",
+        ] + [f"  {'*' if m.is_head else ' '} {m.name:<8} {m.relation_to_head:<6} {m.id_number:<18} {m.mobile}"
+             for m in detail.members])
+    elif args.action == "import":
+        return _household_import(args, store, out, actor)
+    elif args.action == "export":
+        from app.services import roster_export
+
+        with store.read() as session:
+            count = roster_export.export_roster(session, actor, Path(args.output))
+        out.say(_("Exported {n} persons to {path}.").format(n=count, path=args.output))
+        out.emit({"persons": count, "file": args.output}, lambda: [])
+    return 0
+
+
+def _household_import(args: argparse.Namespace, store: Any, out: Output, actor: Any) -> int:
+    from app.services import roster_import
+
+    table = roster_import.read_table(Path(args.file), sheet=args.sheet)
+    mapping = roster_import.guess_mapping(table.headers)
+    for item in args.map:
+        field, sep, column = item.partition("=")
+        if not sep:
+            raise ValidationError("map", _("--map takes FIELD=COLUMN, e.g. name=姓名."))
+        mapping = roster_import.map_column(mapping, table.headers, field.strip(), column.strip())
+    with store.write() as session:
+        plan = roster_import.plan_import(session, actor, table, mapping)
+        if plan.errors:
+            for e in plan.errors:
+                out.say(_("Row {row}: {message}").format(row=e.row, message=e.message))
+            session.rollback()
+            out.emit({"errors": plan.errors, "summary": plan.summary()}, lambda: [])
+            out.say(_("{n} row(s) have errors; nothing was imported.").format(n=len({e.row for e in plan.errors})))
+            return 3
+        if args.dry_run:
+            session.rollback()
+            out.emit({"dry_run": True, "summary": plan.summary()}, lambda: [f"{k}: {v}" for k, v in plan.summary().items()])
+            return 0
+        result = roster_import.apply_import(session, actor, plan)
+    out.emit({"imported": result}, lambda: [f"{k}: {v}" for k, v in dataclasses.asdict(result).items()])
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
+    from app.services import check
+
+    report = check.run_checks(store)
+    out.emit(report, lambda: [f"{_('Database integrity')}: {report.integrity}",
+                              f"{_('Audit trail')}: {report.audit_events} {_('events')}, "
+                              + (_("chain intact") if report.audit_ok else report.audit_problem)])
+    if not report.ok:
+        out.say(_("The check failed."))
+        return 4
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
+    "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
+}
