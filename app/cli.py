@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=_("fill the desk with a believable demo village"))
     demo.add_argument("--households", type=int, default=600, help=_("number of households"))
     demo.add_argument("--seed", type=int, default=20261125)
+    demo.add_argument("--if-empty", action="store_true", help=_("only when the desk is not set up yet (used by make run)"))
 
     user = sub.add_parser("user", help=_("users of the desk")).add_subparsers(dest="action", metavar="ACTION", required=True)
     ua = user.add_parser("add", help=_("add a user"))
@@ -233,6 +234,13 @@ def cmd_init(args: argparse.Namespace, store: Any, out: Output) -> int:
 def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
     from app.services import demo
 
+    if args.if_empty:
+        from app.services import committee
+
+        with store.read() as session:
+            if committee.is_set_up(session):
+                out.emit({"skipped": True}, lambda: [])
+                return 0
     if args.households < 1 or args.households > 200_000:
         raise ValidationError("households", _("{field} must be from 1 to 200,000.").format(field="--households"))
     summary = demo.build_demo(store, households=args.households, seed=args.seed,

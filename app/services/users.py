@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -173,7 +174,7 @@ def authenticate(session: Session, username: str, password: str, now: dt.datetim
     if user is None or not user.active:
         raise AuthenticationFailed(_("Wrong user name or password."))
     if user.locked_until and user.locked_until > now:
-        seconds = int((user.locked_until - now).total_seconds()) + 1
+        seconds = math.ceil((user.locked_until - now).total_seconds())
         raise AccountLocked(_("Too many wrong passwords. The account is locked for {minutes} more minute(s).").format(
             minutes=(seconds + 59) // 60), seconds)
     if not _verify(user, password):

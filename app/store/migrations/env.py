@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables)
-
-# Virtual FTS5 tables and their shadow tables are made by hand in migrations, not by the models.
-FTS_PREFIXES = ("household_fts",)
-
-
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    return not (type_ == "table" and name and name.startswith(FTS_PREFIXES))
-
+from app.store.schema_filter import include_object
 
 connection = context.config.attributes.get("connection")
 if connection is None:
