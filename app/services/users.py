@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=5)
 MIN_PASSWORD = 6
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.\-]{2,40}$")
+USERNAME_RE = re.compile(r"^[\w.\-]{1,40}$")
 
 _hasher = PasswordHasher()
 
@@ -60,7 +60,7 @@ def _check_username(username: str) -> str:
     username = (username or "").strip()
     if not USERNAME_RE.match(username):
         raise ValidationError("username", _(
-            "{field} must be 2–40 letters, digits, dots, dashes or underscores.").format(field=_("User name")))
+            "{field} must be 1–40 letters, digits, dots, dashes or underscores, without spaces.").format(field=_("User name")))
     return username
 
 
