@@ -197,7 +197,7 @@ def _dispatch(args: argparse.Namespace, base: Path, out: Output) -> int:
 
 
 def _actor(store: Any, username: str | None) -> Any:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from app.models.users import Role, User
     from app.services import committee
@@ -211,7 +211,7 @@ def _actor(store: Any, username: str | None) -> Any:
                 raise NotFound(_("There is no active user “{name}”.").format(name=username))
         else:
             user = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)  # noqa: E712
-                                .order_by(User.created_at)).first()
+                                .order_by(col(User.created_at))).first()
             if user is None:
                 raise NotFound(_("There is no active committee director (admin) on this desk."))
         return actor_of(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.errors import NotFound, ValidationError
@@ -86,9 +86,9 @@ def update_cell(session: Session, actor: Actor, cell_id: str, *, name: str | Non
 def tree(session: Session) -> GridNode:
     """The whole tree with household counts, for the roster's side panel."""
     cells = session.exec(select(GridCell).where(GridCell.retired == False).order_by(  # noqa: E712
-        GridCell.level, GridCell.position, GridCell.name)).all()
+        col(GridCell.level), col(GridCell.position), col(GridCell.name))).all()
     leaders = {p.id: p.name for p in session.exec(
-        select(Person).where(Person.id.in_([c.leader_person_id for c in cells if c.leader_person_id])))}  # type: ignore[union-attr]
+        select(Person).where(col(Person.id).in_([c.leader_person_id for c in cells if c.leader_person_id])))}
     live = Household.retired == False  # noqa: E712
     by_group = dict(session.exec(select(Household.group_id, func.count()).where(live).group_by(Household.group_id)).all())
     by_micro = dict(session.exec(
@@ -111,14 +111,14 @@ def tree(session: Session) -> GridNode:
 
 def groups(session: Session) -> list[GridCell]:
     return list(session.exec(select(GridCell).where(GridCell.level == GridLevel.GROUP, GridCell.retired == False)  # noqa: E712
-                             .order_by(GridCell.position, GridCell.name)).all())
+                             .order_by(col(GridCell.position), col(GridCell.name))).all())
 
 
 def micro_grids(session: Session, group_id: str | None = None) -> list[GridCell]:
     q = select(GridCell).where(GridCell.level == GridLevel.MICRO, GridCell.retired == False)  # noqa: E712
     if group_id:
         q = q.where(GridCell.parent_id == group_id)
-    return list(session.exec(q.order_by(GridCell.position, GridCell.name)).all())
+    return list(session.exec(q.order_by(col(GridCell.position), col(GridCell.name))).all())
 
 
 def find_by_name(session: Session, name: str, level: GridLevel, parent_id: str | None = None) -> GridCell | None:

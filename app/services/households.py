@@ -10,6 +10,7 @@ from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Integer, column, func, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -405,19 +406,19 @@ def list_households(session: Session, actor: Actor, *, query: str = "", cell_id:
                .correlate(Household).scalar_subquery())
     ids = _list_query(session, query, cell_id)
     stmt = (
-        select(Household.id, Household.number, head.name, Household.address, group.name, micro.name, members,
-               head.mobile)
+        sa_select(col(Household.id), col(Household.number), col(head.name), col(Household.address), col(group.name),
+                  col(micro.name), members, col(head.mobile))
         .select_from(Household)
-        .outerjoin(head, head.id == Household.head_person_id)
-        .outerjoin(group, group.id == Household.group_id)
-        .outerjoin(micro, micro.id == Household.micro_grid_id)
-        .where(col(Household.id).in_(ids.scalar_subquery()) if query.strip() or cell_id else Household.retired == False)  # noqa: E712
+        .outerjoin(head, col(head.id) == col(Household.head_person_id))
+        .outerjoin(group, col(group.id) == col(Household.group_id))
+        .outerjoin(micro, col(micro.id) == col(Household.micro_grid_id))
+        .where(col(Household.id).in_(ids.scalar_subquery()) if query.strip() or cell_id else col(Household.retired).is_(False))
         .order_by(Household.number)
         .offset(offset)
         .limit(limit)
     )
     return [HouseholdRow(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", int(r[6]), r[7] or "")
-            for r in session.exec(stmt).all()]
+            for r in session.execute(stmt).all()]
 
 
 def household_detail(session: Session, actor: Actor, household_id: str) -> HouseholdDetail:
@@ -427,7 +428,7 @@ def household_detail(session: Session, actor: Actor, household_id: str) -> House
     micro = session.get(GridCell, household.micro_grid_id) if household.micro_grid_id else None
     full_ids = can(actor, "id_number.read")
     people = session.exec(select(Person).where(Person.household_id == household_id, Person.retired == False)  # noqa: E712
-                          .order_by(Person.birth_date)).all()
+                          .order_by(col(Person.birth_date))).all()
     detail = HouseholdDetail(household.id, household.number, household.address, household.group_id,
                              group.name if group else "", household.micro_grid_id, micro.name if micro else "",
                              household.note, household.head_person_id)
