@@ -1,12 +1,42 @@
 """sqlmodel tables. Importing this package registers every table on `SQLModel.metadata`."""
 
 from app.models.audit import AuditEvent
+from app.models.cases import (
+    Agreement,
+    AgreementSignature,
+    Attachment,
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseHousehold,
+    CaseMediator,
+    CaseParty,
+    CaseSearch,
+    CaseStatus,
+    FollowUp,
+    Investigation,
+    MediationSession,
+)
 from app.models.committee import Committee, DeskMode, Setting
 from app.models.grid import GridCell, GridLevel
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
 from app.models.users import Role, User
 
 __all__ = [
+    "Agreement",
+    "AgreementSignature",
+    "Attachment",
+    "Case",
+    "CaseCategory",
+    "CaseEvent",
+    "CaseHousehold",
+    "CaseMediator",
+    "CaseParty",
+    "CaseSearch",
+    "CaseStatus",
+    "FollowUp",
+    "Investigation",
+    "MediationSession",
     "AuditEvent",
     "CareFlag",
     "Committee",

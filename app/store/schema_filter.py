@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-FTS_PREFIXES = ("household_fts",)
+FTS_PREFIXES = ("household_fts", "case_fts")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
