@@ -31,6 +31,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.manage": frozenset({Role.ADMIN}),
     "settings.write": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.ADMIN}),
+    "cases.read": ALL_ROLES,
+    "cases.register": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "cases.mediate": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "cases.categories": frozenset({Role.ADMIN}),
 }
 
 

@@ -168,7 +168,7 @@ def _clean_household(session: Session, data: HouseholdInput, household_id: str |
     )
 
 
-def _check_duplicate(session: Session, number: str, person_id: str | None) -> None:
+def check_duplicate_id(session: Session, number: str, person_id: str | None) -> None:
     if not number:
         return
     other = session.exec(select(Person).where(Person.id_number == number, Person.retired == False)).first()  # noqa: E712
@@ -248,7 +248,7 @@ def get_by_number(session: Session, number: str) -> Household:
     return household
 
 
-def _new_person(household_id: str, data: PersonInput, origin: str) -> Person:
+def new_person(household_id: str | None, data: PersonInput, origin: str) -> Person:
     return Person(household_id=household_id, name=data.name, sex=data.sex, ethnicity=data.ethnicity,
                   birth_date=data.birth_date, id_number=data.id_number or None, mobile=data.mobile,
                   relation_to_head=data.relation_to_head, care_flags=",".join(data.care_flags),
@@ -267,7 +267,7 @@ def create_household(session: Session, actor: Actor, data: HouseholdInput, membe
             raise ValidationError("id_number", _("Two members have the same ID number (member {n}).").format(n=i + 1))
         seen.add(p.id_number)
         if not confirm_duplicates:
-            _check_duplicate(session, p.id_number, None)
+            check_duplicate_id(session, p.id_number, None)
     origin = device_id(session)
     household = Household(number=clean.number, address=clean.address, group_id=clean.group_id,
                           micro_grid_id=clean.micro_grid_id, note=clean.note, origin=origin)
@@ -276,7 +276,7 @@ def create_household(session: Session, actor: Actor, data: HouseholdInput, membe
     for i, p in enumerate(people):
         if i == 0 and not p.relation_to_head:
             p = replace(p, relation_to_head="户主")
-        person = _new_person(household.id, p, origin)
+        person = new_person(household.id, p, origin)
         session.add(person)
         session.flush()
         if i == 0:
@@ -306,8 +306,8 @@ def add_member(session: Session, actor: Actor, household_id: str, data: PersonIn
     household = _get_household(session, household_id)
     clean = clean_person(data)
     if not confirm_duplicate:
-        _check_duplicate(session, clean.id_number, None)
-    person = _new_person(household.id, clean, device_id(session))
+        check_duplicate_id(session, clean.id_number, None)
+    person = new_person(household.id, clean, device_id(session))
     session.add(person)
     session.flush()
     audit.record_change(session, actor, person, None, f"{household.number} {person.name}")
@@ -325,7 +325,7 @@ def update_person(session: Session, actor: Actor, person_id: str, data: PersonIn
         raise NotFound(_("There is no person with id {id}.").format(id=person_id))
     clean = clean_person(data)
     if not confirm_duplicate:
-        _check_duplicate(session, clean.id_number, person.id)
+        check_duplicate_id(session, clean.id_number, person.id)
     before = audit.snapshot(person)
     person.name, person.sex, person.ethnicity = clean.name, clean.sex, clean.ethnicity
     person.birth_date, person.id_number, person.mobile = clean.birth_date, clean.id_number or None, clean.mobile
