@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import getpass
 import json
 import logging
@@ -23,7 +22,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app import __version__
-from app.errors import DeskError, NotFound, ValidationError
+from app.cli_cases import cmd_case, cmd_print
+from app.cli_support import Output, actor_for
+from app.errors import DeskError, ValidationError
 from app.i18n import LANGUAGES, _, set_language
 from app.paths import data_dir as resolve_data_dir
 from app.paths import log_file
@@ -40,32 +41,6 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
-
-
-def _json_default(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    return str(value)
-
-
-class Output:
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
-
-    def say(self, message: str) -> None:
-        print(message, file=sys.stderr)
-
-    def emit(self, data: Any, lines: Callable[[], Sequence[str]]) -> None:
-        if self.as_json:
-            json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
-            sys.stdout.write("\n")
-        else:
-            for line in lines():
-                print(line)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +97,84 @@ def build_parser() -> argparse.ArgumentParser:
     he.add_argument("-o", "--output", required=True)
 
     sub.add_parser("check", help=_("check the database and the audit trail"))
+    _case_parsers(sub)
+    pr = sub.add_parser("print", help=_("print a document of a case to a PDF file"))
+    pr.add_argument("document", help=_("application, intake, session, investigation, agreement, oral, follow_up, cover, "
+                                       "contents or case_file"))
+    pr.add_argument("case", help=_("case number, e.g. 2026-12"))
+    pr.add_argument("-o", "--output", required=True)
     return p
+
+
+def _case_parsers(sub: Any) -> None:
+    case = sub.add_parser("case", help=_("mediation cases")).add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = case.add_parser("add", help=_("register a case"))
+    add.add_argument("--received", default="", help=_("date received (default: today)"))
+    add.add_argument("--source", default="party_applied",
+                     help=_("party_applied, committee_initiated, screening, police_transfer, court_entrusted, "
+                            "government_assigned, petition_qr"))
+    add.add_argument("--category", required=True, help=_("category code, e.g. homestead, neighbours, debt"))
+    add.add_argument("--summary", required=True, help=_("short account"))
+    add.add_argument("--facts", default="")
+    add.add_argument("--points", default="", help=_("points in dispute"))
+    add.add_argument("--requests", default="", help=_("what the applicant asks for"))
+    for role in ("applicant", "respondent", "third-party"):
+        add.add_argument(f"--{role}", action="append", default=[], metavar="PERSON",
+                         help=_("ID number, or HOUSEHOLD:NAME from the roster, or new:NAME[:MOBILE]"))
+    add.add_argument("--mediator", action="append", default=[], metavar="NAME[:ROLE]",
+                     help=_("mediator (default: the acting user as people's mediator)"))
+    add.add_argument("--deadline", default="")
+    add.add_argument("--force", action="store_true", help=_("register even if an open case with the same parties exists"))
+    ls = case.add_parser("list", help=_("list cases"))
+    ls.add_argument("--query", default="")
+    ls.add_argument("--status", action="append", default=[])
+    ls.add_argument("--category", default=None)
+    ls.add_argument("--period", default=None, help=_("2026, 2026Q4, 2026-11"))
+    ls.add_argument("--overdue", action="store_true")
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--offset", type=int, default=0)
+    show = case.add_parser("show", help=_("show a case"))
+    show.add_argument("case")
+    ses = case.add_parser("session", help=_("record a mediation session"))
+    ses.add_argument("case")
+    ses.add_argument("--at", default="", help=_("when, e.g. \"2026-11-25 09:30\" (default: now)"))
+    ses.add_argument("--place", required=True)
+    ses.add_argument("--attendees", default="")
+    ses.add_argument("--applicant-said", default="")
+    ses.add_argument("--respondent-said", default="")
+    ses.add_argument("--facts", default="", help=_("facts checked"))
+    ses.add_argument("--outcome", default="")
+    ses.add_argument("--recorder", default="")
+    ses.add_argument("--planned", action="store_true", help=_("a session planned for later"))
+    agree = case.add_parser("agree", help=_("record the agreement"))
+    agree.add_argument("case")
+    agree.add_argument("--term", action="append", required=True, metavar="TEXT[=AMOUNT]")
+    agree.add_argument("--facts", default="")
+    agree.add_argument("--responsibilities", default="")
+    agree.add_argument("--manner", default="", help=_("manner of performance"))
+    agree.add_argument("--deadline", default="", help=_("performance deadline"))
+    agree.add_argument("--oral", action="store_true", help=_("an oral agreement (in force at once)"))
+    agree.add_argument("--signed", action="store_true",
+                       help=_("every party, the mediator and the seal have signed: the agreement takes effect"))
+    fail = case.add_parser("fail", help=_("mediation failed"))
+    fail.add_argument("case")
+    fail.add_argument("--reason", required=True)
+    fail.add_argument("--routes", required=True, help=_("routes the parties were told of: arbitration,administrative,lawsuit"))
+    tr = case.add_parser("transfer", help=_("transfer the case"))
+    tr.add_argument("case")
+    tr.add_argument("--to", required=True, help=_("township_center, court, police or trade_committee"))
+    tr.add_argument("--reason", required=True)
+    fu = case.add_parser("follow-up", help=_("record a follow-up visit"))
+    fu.add_argument("case")
+    fu.add_argument("--visited", default="", help=_("date of the visit (default: today)"))
+    fu.add_argument("--visitor", required=True)
+    fu.add_argument("--performance", required=True, help=_("fully, partly, not_yet or refused"))
+    fu.add_argument("--satisfaction", required=True, help=_("satisfied, basically or dissatisfied"))
+    fu.add_argument("--lawsuit", action="store_true")
+    fu.add_argument("--signs", default="", help=_("signs of escalation"))
+    fu.add_argument("--measures", default="")
+    cl = case.add_parser("close", help=_("close the case"))
+    cl.add_argument("case")
 
 
 def _password(given: str | None, confirm: bool = True) -> str:
@@ -196,27 +248,6 @@ def _dispatch(args: argparse.Namespace, base: Path, out: Output) -> int:
         store.dispose()
 
 
-def _actor(store: Any, username: str | None) -> Any:
-    from sqlmodel import col, select
-
-    from app.models.users import Role, User
-    from app.services import committee
-    from app.services.users import actor_of
-
-    with store.read() as session:
-        committee.require_current(session)
-        if username:
-            user = session.exec(select(User).where(User.username == username)).first()
-            if user is None or not user.active:
-                raise NotFound(_("There is no active user “{name}”.").format(name=username))
-        else:
-            user = session.exec(select(User).where(User.role == Role.ADMIN, User.active == True)  # noqa: E712
-                                .order_by(col(User.created_at))).first()
-            if user is None:
-                raise NotFound(_("There is no active committee director (admin) on this desk."))
-        return actor_of(user)
-
-
 def cmd_init(args: argparse.Namespace, store: Any, out: Output) -> int:
     from app.models.committee import DeskMode
     from app.services import committee
@@ -255,7 +286,7 @@ def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
 def cmd_user(args: argparse.Namespace, store: Any, out: Output) -> int:
     from app.services import users
 
-    actor = _actor(store, args.user)
+    actor = actor_for(store, args.user)
     if args.action == "add":
         password = _password(args.password)
         with store.write() as session:
@@ -281,7 +312,7 @@ def cmd_household(args: argparse.Namespace, store: Any, out: Output) -> int:
     from app.models.grid import GridLevel
     from app.services import grid, households
 
-    actor = _actor(store, args.user)
+    actor = actor_for(store, args.user)
     if args.action == "list":
         with store.read() as session:
             cell_id = None
@@ -361,4 +392,6 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
     "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
+    "case": cmd_case, "print": cmd_print,
 }
+
