@@ -342,7 +342,7 @@ def cmd_household(args: argparse.Namespace, store: Any, out: Output) -> int:
     elif args.action == "export":
         from app.services import roster_export
 
-        with store.read() as session:
+        with store.write() as session:  # the export is audited
             count = roster_export.export_roster(session, actor, Path(args.output))
         out.say(_("Exported {n} persons to {path}.").format(n=count, path=args.output))
         out.emit({"persons": count, "file": args.output}, lambda: [])

@@ -95,3 +95,11 @@ def test_messages_are_in_chinese_when_chinese_is_chosen() -> None:
     with pytest.raises(ValidationError) as info:
         check_mobile("123")
     assert "手机" in info.value.message
+
+
+def test_real_numbers_of_ganzhou_born_before_the_area_code_existed_are_accepted() -> None:
+    # 620702 (甘州区) dates from 2002; people born earlier keep numbers with it.
+    number = _with_check_digit("620702" + "19650312" + "031")
+    assert check_id_number(number) == number
+    other = _with_check_digit("620703" + "19800101" + "022")
+    assert check_id_number(other) == other
