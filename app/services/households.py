@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -181,6 +182,7 @@ def check_duplicate_id(session: Session, number: str, person_id: str | None) -> 
 
 # ---------------------------------------------------------------- search text
 
+@functools.lru_cache(maxsize=65536)
 def pinyin_forms(name: str) -> tuple[str, str]:
     """Full pinyin and initials of a name: 张三 → ('zhangsan', 'zs')."""
     full = "".join(lazy_pinyin(name)).lower()
