@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=_("fill the desk with a believable demo village"))
     demo.add_argument("--households", type=int, default=600, help=_("number of households"))
+    demo.add_argument("--cases", type=int, default=300, help=_("number of mediation cases"))
     demo.add_argument("--seed", type=int, default=20261125)
     demo.add_argument("--if-empty", action="store_true", help=_("only when the desk is not set up yet (used by make run)"))
 
@@ -274,10 +275,15 @@ def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
                 return 0
     if args.households < 1 or args.households > 200_000:
         raise ValidationError("households", _("{field} must be from 1 to 200,000.").format(field="--households"))
-    summary = demo.build_demo(store, households=args.households, seed=args.seed,
-                              progress=None if args.json else lambda done, total: None)
-    out.emit(summary, lambda: [_("Demo village: {h} households, {p} persons.").format(
-        h=summary.households, p=summary.persons)] + [
+    if args.cases < 0 or args.cases > 1_000_000:
+        raise ValidationError("cases", _("{field} must be from 0 to 1,000,000.").format(field="--cases"))
+    from app.services import demo_cases
+
+    summary = demo.build_demo(store, households=args.households, seed=args.seed)
+    case_summary = demo_cases.build_cases(store, cases=args.cases, seed=args.seed) if args.cases else None
+    result = {"village": summary, "cases": case_summary}
+    out.emit(result, lambda: [_("Demo village: {h} households, {p} persons, {c} cases.").format(
+        h=summary.households, p=summary.persons, c=case_summary.cases if case_summary else 0)] + [
         _("User {username} ({role}), password {password}").format(username=u.username, role=u.role, password=u.password)
         for u in summary.users])
     return 0

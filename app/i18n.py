@@ -30,7 +30,8 @@ def set_language(language: str | None) -> str:
     if language == "en":
         _current = gettext.NullTranslations()
     else:
-        _current = gettext.translation(DOMAIN, localedir=translations_dir(), languages=[language])
+        # fallback: a missing catalog (a broken install) shows English rather than crashing
+        _current = gettext.translation(DOMAIN, localedir=translations_dir(), languages=[language], fallback=True)
     _language = language
     return language
 

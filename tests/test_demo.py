@@ -359,6 +359,8 @@ def test_cli_demo_prints_the_users_as_json(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["households"] == 50 and data["groups"] == 8
-    assert {u["username"]: u["password"] for u in data["users"]}["admin"] == "admin123"
-    assert {u["role"] for u in data["users"]} == {"admin", "mediator", "grid_worker", "viewer"}
+    village = data["village"]
+    assert village["households"] == 50 and village["groups"] == 8
+    assert {u["username"]: u["password"] for u in village["users"]}["admin"] == "admin123"
+    assert {u["role"] for u in village["users"]} == {"admin", "mediator", "grid_worker", "viewer"}
+    assert data["cases"]["cases"] == 300
