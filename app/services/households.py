@@ -443,6 +443,16 @@ def household_detail(session: Session, actor: Actor, household_id: str) -> House
     return detail
 
 
+def get_person_input(session: Session, actor: Actor, person_id: str) -> PersonInput:
+    """The editable fields of one person, for an edit dialog (ID number masked unless the role may read it)."""
+    require(actor, "roster.read")
+    person = session.get(Person, person_id)
+    if person is None or person.retired:
+        raise NotFound(_("This person is no longer in the roster."))
+    data = person_input(person)
+    return data if can(actor, "id_number.read") else replace(data, id_number=mask_id_number(data.id_number))
+
+
 def person_input(person: Person) -> PersonInput:
     """The editable fields of a stored person (for edit dialogs and re-imports)."""
     return PersonInput(person.name, person.sex, person.ethnicity, person.birth_date, person.id_number or "",
