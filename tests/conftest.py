@@ -11,10 +11,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.i18n import set_language  # noqa: E402
-from app.services import committee, grid, households, users  # noqa: E402
-from app.services.context import Actor  # noqa: E402
-from app.store.engine import Store, open_store  # noqa: E402
+from app.i18n import set_language
+from app.services import committee, grid, households, users
+from app.services.context import Actor
+from app.store.engine import Store, open_store
 
 ADMIN_PASSWORD = "secret-123"
 

@@ -145,3 +145,102 @@ def verify_chain(session: Session) -> ChainReport:
 
 def count_events(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(AuditEvent)).one())
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event of the trail as plain data for a list: who, when, what, and each field's before and after."""
+
+    seq: int
+    at: dt.datetime
+    username: str
+    action: str
+    table: str
+    record_id: str
+    summary: str
+    changes: dict[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class AuditFacets:
+    """The values the trail's filters can take: users, actions and tables that occur in it."""
+
+    usernames: list[str]
+    actions: list[str]
+    tables: list[str]
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_events(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str | None = None,
+    action: str | None = None,
+    table: str | None = None,
+    text: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 200,
+) -> tuple[int, list[AuditRow]]:
+    """A page of the trail, newest first, and how many events match in all.
+
+    `text` is looked for in the summary, the record id and the changes; `since` is inclusive and
+    `until` exclusive (aware datetimes)."""
+    from sqlalchemy import or_
+
+    from app.services.context import require
+
+    require(actor, "audit.read")
+    conditions: list[Any] = []
+    if username:
+        conditions.append(AuditEvent.username == username)
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if table:
+        conditions.append(AuditEvent.table_name == table)
+    if text and text.strip():
+        pattern = _like_pattern(text.strip())
+        conditions.append(or_(
+            AuditEvent.summary.like(pattern, escape="\\"),  # type: ignore[attr-defined]
+            AuditEvent.record_id.like(pattern, escape="\\"),  # type: ignore[attr-defined]
+            AuditEvent.changes.like(pattern, escape="\\"),  # type: ignore[attr-defined]
+        ))
+    if since is not None:
+        conditions.append(AuditEvent.at >= since)
+    if until is not None:
+        conditions.append(AuditEvent.at < until)
+    total = int(session.exec(select(func.count()).select_from(AuditEvent).where(*conditions)).one())
+    query = (select(AuditEvent).where(*conditions).order_by(AuditEvent.seq.desc())  # type: ignore[union-attr]
+             .offset(max(0, offset)).limit(max(0, limit)))
+    rows = [
+        AuditRow(seq=e.seq or 0, at=e.at, username=e.username, action=e.action, table=e.table_name,
+                 record_id=e.record_id, summary=e.summary, changes=_load_changes(e.changes))
+        for e in session.exec(query).all()
+    ]
+    return total, rows
+
+
+def _load_changes(raw: str) -> dict[str, list[Any]]:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def event_facets(session: Session, actor: Actor) -> AuditFacets:
+    """The distinct users, actions and tables of the trail, for the filter lists."""
+    from app.services.context import require
+
+    require(actor, "audit.read")
+
+    def distinct(column: Any) -> list[str]:
+        return [v for v in session.exec(select(column).distinct().order_by(column)).all() if v]
+
+    return AuditFacets(distinct(AuditEvent.username), distinct(AuditEvent.action), distinct(AuditEvent.table_name))

@@ -1,0 +1,341 @@
+"""Settings: the committee's details, the language, the font size and the idle lock.
+
+Every role sees them; only a role with `settings.write` (the committee director) may change them.
+Language and font size take effect at once; the other pages re-label themselves on `ctx.retranslate`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import i18n
+from app.errors import DeskError, ValidationError
+from app.i18n import N_, _
+from app.paths import log_file
+from app.ui.context import UiContext
+from app.ui.messages import FieldError, FieldErrors, required_note, show_error
+
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language: never translated
+FONT_SIZES = (("normal", N_("Normal ({size} pt)"), 12), ("large", N_("Large ({size} pt)"), 15))
+SAVED_COLOR = "#1e7b45"
+
+
+def _saved_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(f"color: {SAVED_COLOR};")
+    return label
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self.ctx = ctx
+        self.editable = ctx.can("settings.write")
+        self.log_path = log_file(ctx.data_dir)
+
+        self.heading = QLabel()
+        self.heading.setObjectName("pageHeading")
+        self.read_only_note = QLabel()
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setVisible(not self.editable)
+
+        # Committee details
+        self.committee_box = QGroupBox()
+        self.name = QLineEdit()
+        self.name.setObjectName("name")
+        self.name.setMaxLength(100)
+        self.code = QLineEdit()
+        self.code.setObjectName("code")
+        self.code.setMaxLength(6)
+        self.seal_text = QLineEdit()
+        self.seal_text.setObjectName("seal_text")
+        self.seal_text.setMaxLength(100)
+        self.village = QLineEdit()
+        self.village.setObjectName("village")
+        self.village.setMaxLength(60)
+        self.township = QLineEdit()
+        self.township.setObjectName("township")
+        self.township.setMaxLength(60)
+        self.committee_errors = FieldErrors()
+        committee_form = QFormLayout()
+        committee_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self._committee_rows: list[tuple[QLabel, str, bool]] = []
+        for key, label, required in (
+            ("name", N_("Committee name"), True),
+            ("code", N_("Committee code"), True),
+            ("seal_text", N_("Seal text"), False),
+            ("village", N_("Village"), True),
+            ("township", N_("Township"), True),
+        ):
+            widget = self.committee_errors.add_row(committee_form, key, _(label), getattr(self, key), required=required)
+            self._committee_rows.append((widget, label, required))
+        self.committee_note = QLabel()
+        self.committee_note.setTextFormat(Qt.TextFormat.RichText)
+        self.save_committee = QPushButton()
+        self.save_committee.setObjectName("saveCommittee")
+        self.save_committee.clicked.connect(self.save_committee_details)
+        self.committee_saved = _saved_label()
+        self.committee_error = FieldError()
+        committee_buttons = QHBoxLayout()
+        committee_buttons.addWidget(self.committee_note)
+        committee_buttons.addStretch(1)
+        committee_buttons.addWidget(self.committee_saved)
+        committee_buttons.addWidget(self.save_committee)
+        committee_layout = QVBoxLayout(self.committee_box)
+        committee_layout.addLayout(committee_form)
+        committee_layout.addWidget(self.committee_error)
+        committee_layout.addLayout(committee_buttons)
+
+        # Display: language and font size, applied at once
+        self.display_box = QGroupBox()
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code in i18n.LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+        self.font_size = QComboBox()
+        self.font_size.setObjectName("fontSize")
+        for key, _label, _size in FONT_SIZES:
+            self.font_size.addItem("", key)
+        self.display_errors = FieldErrors()
+        display_form = QFormLayout()
+        self.language_label = self.display_errors.add_row(display_form, "language", _("Language"), self.language)
+        self.font_label = self.display_errors.add_row(display_form, "font_size", _("Font size"), self.font_size)
+        display_layout = QVBoxLayout(self.display_box)
+        display_layout.addLayout(display_form)
+
+        # Security: the idle lock
+        self.security_box = QGroupBox()
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idleMinutes")
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.save_idle = QPushButton()
+        self.save_idle.setObjectName("saveIdle")
+        self.save_idle.clicked.connect(self.save_idle_minutes)
+        self.idle_saved = _saved_label()
+        idle_row = QWidget()
+        idle_layout = QHBoxLayout(idle_row)
+        idle_layout.setContentsMargins(0, 0, 0, 0)
+        idle_layout.addWidget(self.idle_minutes)
+        idle_layout.addWidget(self.save_idle)
+        idle_layout.addWidget(self.idle_saved)
+        idle_layout.addStretch(1)
+        self.security_errors = FieldErrors()
+        security_form = QFormLayout()
+        self.idle_label = self.security_errors.add_row(security_form, "idle_lock_minutes", _("Lock after idle minutes"),
+                                                       idle_row)
+        security_layout = QVBoxLayout(self.security_box)
+        security_layout.addLayout(security_form)
+
+        # Where things are
+        self.about_box = QGroupBox()
+        self.data_dir_value = QLabel(str(ctx.data_dir))
+        self.data_dir_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.data_dir_value.setWordWrap(True)
+        self.log_value = QLabel(str(self.log_path))
+        self.log_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.log_value.setWordWrap(True)
+        about_form = QFormLayout()
+        self.data_dir_label = QLabel()
+        self.log_label = QLabel()
+        about_form.addRow(self.data_dir_label, self.data_dir_value)
+        about_form.addRow(self.log_label, self.log_value)
+        QVBoxLayout(self.about_box).addLayout(about_form)
+
+        content = QWidget()
+        content.setObjectName("settingsContent")
+        column = QVBoxLayout(content)
+        column.setContentsMargins(24, 16, 24, 24)
+        column.setSpacing(16)
+        column.addWidget(self.heading)
+        column.addWidget(self.read_only_note)
+        column.addWidget(self.committee_box)
+        column.addWidget(self.display_box)
+        column.addWidget(self.security_box)
+        column.addWidget(self.about_box)
+        column.addStretch(1)
+        content.setMaximumWidth(900)
+        holder = QWidget()
+        holder_layout = QHBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(content, 1)
+        holder_layout.addStretch(0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(holder)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+        editors: tuple[QWidget, ...] = (self.name, self.code, self.seal_text, self.village, self.township,
+                                        self.save_committee, self.language, self.font_size, self.idle_minutes,
+                                        self.save_idle)
+        for editor in editors:
+            editor.setEnabled(self.editable)
+
+        self.refresh()
+        self.language.currentIndexChanged.connect(self._language_chosen)
+        self.font_size.currentIndexChanged.connect(self._font_size_chosen)
+        ctx.retranslate.connect(self.retranslate)
+        self.retranslate()
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Show what is stored now."""
+        from app.services import committee, settings
+
+        with self.ctx.store.read() as session:
+            current = committee.current(session)
+            font_size = settings.get(session, "font_size")
+            idle = settings.get_int(session, "idle_lock_minutes")
+        if current is not None:
+            self.name.setText(current.name)
+            self.code.setText(current.code)
+            self.seal_text.setText(current.seal_text)
+            self.village.setText(current.village)
+            self.township.setText(current.township)
+        self._select(self.language, i18n.language())
+        self._select(self.font_size, font_size)
+        self.idle_minutes.setValue(idle)
+        self.committee_errors.clear()
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        index = combo.findData(value)
+        if index >= 0 and index != combo.currentIndex():
+            combo.blockSignals(True)
+            combo.setCurrentIndex(index)
+            combo.blockSignals(False)
+
+    def retranslate(self) -> None:
+        from app.ui.messages import field_label
+
+        font = QFont(QApplication.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setText(_("Settings"))
+        self.read_only_note.setText(_("Only the committee director can change these settings."))
+        self.committee_box.setTitle(_("Committee"))
+        for widget, label, required in self._committee_rows:
+            widget.setText(field_label(_(label), required))
+        self.committee_note.setText(required_note())
+        self.save_committee.setText(_("Save committee details"))
+        self.display_box.setTitle(_("Display"))
+        self.language_label.setText(_("Language"))
+        self.font_label.setText(_("Font size"))
+        for index, (_key, label, size) in enumerate(FONT_SIZES):
+            self.font_size.setItemText(index, _(label).format(size=size))
+        self.security_box.setTitle(_("Security"))
+        self.idle_label.setText(_("Lock after idle minutes"))
+        self.idle_minutes.setSuffix(" " + _("min"))
+        self.save_idle.setText(_("Save"))
+        self.about_box.setTitle(_("This desk"))
+        self.data_dir_label.setText(_("Data directory"))
+        self.log_label.setText(_("Log file"))
+        self.committee_saved.clear()
+        self.idle_saved.clear()
+
+    # -- saving -----------------------------------------------------------------------------------
+
+    def _put(self, key: str, value: str) -> bool:
+        from app.services import settings
+
+        try:
+            with self.ctx.store.write() as session:
+                settings.put(session, self.ctx.actor, key, value)
+        except ValidationError as exc:
+            errors = {"language": self.display_errors, "font_size": self.display_errors,
+                      "idle_lock_minutes": self.security_errors}.get(key)
+            if errors is None or not errors.show(exc):
+                show_error(self, exc, self.log_path)
+            return False
+        except DeskError as exc:
+            show_error(self, exc, self.log_path)
+            return False
+        return True
+
+    def _language_chosen(self, index: int) -> None:
+        language = str(self.language.itemData(index))
+        previous = i18n.language()
+        if language == previous:
+            return
+        self.display_errors.clear()
+        try:
+            i18n.set_language(language)
+        except OSError as exc:  # the catalog is missing from this installation
+            i18n.set_language(previous)
+            self._select(self.language, previous)
+            show_error(self, exc, self.log_path)
+            return
+        if not self._put("language", language):
+            i18n.set_language(previous)
+            self._select(self.language, previous)
+            return
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            from app.ui.qt_setup import install_qt_translations
+
+            install_qt_translations(app, language)
+        self.ctx.retranslate.emit()
+
+    def _font_size_chosen(self, index: int) -> None:
+        size = str(self.font_size.itemData(index))
+        self.display_errors.clear()
+        if not self._put("font_size", size):
+            self.refresh()
+            return
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            from app.ui.qt_setup import apply_font_size
+
+            apply_font_size(app, size)
+        self.ctx.retranslate.emit()
+
+    def save_idle_minutes(self) -> None:
+        self.security_errors.clear()
+        self.idle_saved.clear()
+        if self._put("idle_lock_minutes", str(self.idle_minutes.value())):
+            self.idle_saved.setText(_("Saved."))
+            self.ctx.changed.emit({"setting"})
+
+    def save_committee_details(self) -> None:
+        from app.services import committee
+
+        self.committee_errors.clear()
+        self.committee_error.clear_message()
+        self.committee_saved.clear()
+        data = committee.CommitteeInput(self.name.text(), self.code.text(), self.seal_text.text(),
+                                        self.village.text(), self.township.text())
+        try:
+            with self.ctx.store.write() as session:
+                committee.update(session, self.ctx.actor, data)
+        except ValidationError as exc:
+            if not self.committee_errors.show(exc):
+                self.committee_error.show_message(exc.message)
+            return
+        except DeskError as exc:
+            show_error(self, exc, self.log_path)
+            return
+        self.refresh()
+        self.committee_saved.setText(_("Saved."))
+        self.ctx.changed.emit({"committee", "grid_cell"})
