@@ -19,6 +19,17 @@ from app.models.cases import (
 )
 from app.models.committee import Committee, DeskMode, Setting
 from app.models.grid import GridCell, GridLevel
+from app.models.points import (
+    PointsEntry,
+    PointsNotice,
+    PointsObjection,
+    PointsReview,
+    Redemption,
+    RuleItem,
+    RuleVersion,
+    ShopItem,
+    StockIn,
+)
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
 from app.models.users import Role, User
 
@@ -46,8 +57,17 @@ __all__ = [
     "Investigation",
     "MediationSession",
     "Person",
+    "PointsEntry",
+    "PointsNotice",
+    "PointsObjection",
+    "PointsReview",
+    "Redemption",
     "Role",
+    "RuleItem",
+    "RuleVersion",
     "Setting",
     "Sex",
+    "ShopItem",
+    "StockIn",
     "User",
 ]

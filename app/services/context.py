@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.register": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
     "cases.mediate": frozenset({Role.ADMIN, Role.MEDIATOR}),
     "cases.categories": frozenset({Role.ADMIN}),
+    "points.read": ALL_ROLES,
+    "points.write": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "points.review": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "points.catalog": frozenset({Role.ADMIN}),
+    "points.shop": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "points.notice": frozenset({Role.ADMIN, Role.MEDIATOR}),
 }
 
 

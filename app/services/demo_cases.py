@@ -138,7 +138,7 @@ def build_cases(store: Store, *, cases: int = 300, seed: int = 20261125, years: 
         def flush() -> None:
             for model in (Case, CaseParty, CaseMediator, CaseHousehold, MediationSession, Agreement, AgreementSignature,
                           FollowUp, CaseEvent, CaseSearch):
-                batch = rows.pop(model.__tablename__, [])  # type: ignore[attr-defined]
+                batch = rows.pop(str(model.__tablename__), [])
                 if batch:
                     session.execute(insert(model), batch)
 
@@ -202,7 +202,7 @@ def build_cases(store: Store, *, cases: int = 300, seed: int = 20261125, years: 
                     facts_checked="经实地查看并询问邻居，情况基本属实。",
                     outcome="双方达成一致意见" if last and agreed else "双方同意继续协商", recorder="李文书")
                 counts["sessions"] += 1
-            events = [("", CaseStatus.ACCEPTED, received)]
+            events: list[tuple[str, str, dt.date]] = [("", CaseStatus.ACCEPTED, received)]
             if sessions:
                 events.append((CaseStatus.ACCEPTED, CaseStatus.MEDIATING, sessions[0]))
             if agreed and status != CaseStatus.MEDIATING:
