@@ -15,10 +15,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import bench_roster, bench_startup
+from benchmarks import bench_cases, bench_roster, bench_startup
 from benchmarks.common import BIG, SMALL, bench_dir
 
-BENCHMARKS = ("roster", "startup")
+BENCHMARKS = ("roster", "startup", "cases")
 
 
 def machine() -> str:
@@ -49,12 +49,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="runs per figure (default: 30 for roster, 7 for start-up)")
     args = parser.parse_args(argv)
     print_header()
-    big = bench_dir(BIG, rebuild=args.rebuild)
     if args.only in (None, "roster"):
-        bench_roster.run(big, args.repeat or 30)
+        bench_roster.run(bench_dir(BIG, rebuild=args.rebuild), args.repeat or 30)
+    if args.only in (None, "cases"):
+        bench_cases.run(args.repeat or 30, rebuild=args.rebuild)
     if args.only in (None, "startup"):
         small = bench_dir(SMALL, rebuild=args.rebuild)
-        bench_startup.run([small, big], args.repeat or 7)
+        bench_startup.run([small, bench_dir(BIG, rebuild=args.rebuild)], args.repeat or 7)
     print()
     return 0
 

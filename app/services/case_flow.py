@@ -22,7 +22,7 @@ from pathlib import Path
 import cn2an
 from sqlmodel import Session, col, select
 
-from app.clock import today, utcnow
+from app.clock import LOCAL_TZ, today, utcnow
 from app.errors import NotFound, ValidationError
 from app.i18n import N_, _
 from app.models.cases import (
@@ -192,7 +192,7 @@ def _session_fields(case: Case, data: SessionInput) -> dict[str, object]:
         raise ValidationError("held_at", _("{field} needs a time zone.").format(field=_("Time")))
     if not data.planned and data.held_at > utcnow() + dt.timedelta(minutes=5):
         raise ValidationError("held_at", _("{field} is in the future; record it as planned instead.").format(field=_("Time")))
-    if data.held_at.date() < case.received_on - dt.timedelta(days=1):
+    if data.held_at.astimezone(LOCAL_TZ).date() < case.received_on:
         raise ValidationError("held_at", _("{field} is before the case was received.").format(field=_("Time")))
     return {
         "held_at": data.held_at,

@@ -214,10 +214,6 @@ def refresh_search(session: Session, household_id: str) -> None:
     session.flush()
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def matching_household_ids(session: Session, query: str) -> Any:
     """A subquery of household ids matching `query`: exact ID number; FTS5 trigram for 3+ characters;
     an escaped LIKE scan for shorter queries (trigram cannot match them)."""
@@ -231,8 +227,8 @@ def matching_household_ids(session: Session, query: str) -> Any:
                       .bindparams(phrase=phrase).columns(column("rowid", Integer)))
         return (select(HouseholdSearch.household_id)
                 .where(col(HouseholdSearch.rowid).in_(fts_rowids)).scalar_subquery())
-    return (select(HouseholdSearch.household_id)
-            .where(col(HouseholdSearch.text).like(f"%{_like_escape(q)}%", escape="\\")).scalar_subquery())
+    # instr() on the lower-cased text: no wildcards to escape, and faster than LIKE's case folding
+    return select(HouseholdSearch.household_id).where(func.instr(col(HouseholdSearch.text), q) > 0).scalar_subquery()
 
 
 # ---------------------------------------------------------------- writes
