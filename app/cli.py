@@ -23,6 +23,8 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.cli_cases import cmd_case, cmd_print
+from app.cli_points import add_parsers as add_points_parsers
+from app.cli_points import cmd_points
 from app.cli_support import Output, actor_for
 from app.errors import DeskError, ValidationError
 from app.i18n import LANGUAGES, _, set_language
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help=_("fill the desk with a believable demo village"))
     demo.add_argument("--households", type=int, default=600, help=_("number of households"))
     demo.add_argument("--cases", type=int, default=300, help=_("number of mediation cases"))
+    demo.add_argument("--entries", type=int, default=20_000, help=_("number of points entries"))
     demo.add_argument("--seed", type=int, default=20261125)
     demo.add_argument("--if-empty", action="store_true", help=_("only when the desk is not set up yet (used by make run)"))
 
@@ -99,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help=_("check the database and the audit trail"))
     _case_parsers(sub)
+    add_points_parsers(sub)
     pr = sub.add_parser("print", help=_("print a document of a case to a PDF file"))
     pr.add_argument("document", help=_("application, intake, session, investigation, agreement, oral, follow_up, cover, "
                                        "contents or case_file"))
@@ -277,13 +281,17 @@ def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
         raise ValidationError("households", _("{field} must be from 1 to 200,000.").format(field="--households"))
     if args.cases < 0 or args.cases > 1_000_000:
         raise ValidationError("cases", _("{field} must be from 0 to 1,000,000.").format(field="--cases"))
-    from app.services import demo_cases
+    if args.entries < 0 or args.entries > 5_000_000:
+        raise ValidationError("entries", _("{field} must be from 0 to 5,000,000.").format(field="--entries"))
+    from app.services import demo_cases, demo_points
 
     summary = demo.build_demo(store, households=args.households, seed=args.seed)
     case_summary = demo_cases.build_cases(store, cases=args.cases, seed=args.seed) if args.cases else None
-    result = {"village": summary, "cases": case_summary}
-    out.emit(result, lambda: [_("Demo village: {h} households, {p} persons, {c} cases.").format(
-        h=summary.households, p=summary.persons, c=case_summary.cases if case_summary else 0)] + [
+    points_summary = demo_points.build_points(store, entries=args.entries, seed=args.seed) if args.entries else None
+    result = {"village": summary, "cases": case_summary, "points": points_summary}
+    out.emit(result, lambda: [_("Demo village: {h} households, {p} persons, {c} cases, {e} points entries.").format(
+        h=summary.households, p=summary.persons, c=case_summary.cases if case_summary else 0,
+        e=points_summary.entries if points_summary else 0)] + [
         _("User {username} ({role}), password {password}").format(username=u.username, role=u.role, password=u.password)
         for u in summary.users])
     return 0
@@ -398,6 +406,6 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
     "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
-    "case": cmd_case, "print": cmd_print,
+    "case": cmd_case, "print": cmd_print, "points": cmd_points,
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = {"init", "demo", "user", "household", "check", "case", "print"}
+COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points"}
 OPTIONS_WITH_VALUE = {"--data-dir", "--lang", "--user", "--db"}
 
 
