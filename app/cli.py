@@ -42,7 +42,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: {_('error')}: {message}\n")
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--township", action="store_true", help=_("set up a township center instead of a village desk"))
     init.add_argument("--admin", required=True, help=_("user name of the committee director"))
     init.add_argument("--admin-name", required=True, help=_("full name of the committee director"))
-    init.add_argument("--password", help=_(f"password (or ${PASSWORD_ENV}, or asked)"))
+    init.add_argument("--password", help=_("password (or ${env}, or asked)").format(env=PASSWORD_ENV))
 
     demo = sub.add_parser("demo", help=_("fill the desk with a believable demo village"))
     demo.add_argument("--households", type=int, default=600, help=_("number of households"))
@@ -77,11 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     ua.add_argument("username")
     ua.add_argument("--name", required=True, help=_("full name"))
     ua.add_argument("--role", required=True, choices=["admin", "mediator", "grid_worker", "viewer"])
-    ua.add_argument("--password", help=_(f"password (or ${PASSWORD_ENV}, or asked)"))
+    ua.add_argument("--password", help=_("password (or ${env}, or asked)").format(env=PASSWORD_ENV))
     user.add_parser("list", help=_("list users"))
     up = user.add_parser("passwd", help=_("set a user's password"))
     up.add_argument("username")
-    up.add_argument("--password", help=_(f"new password (or ${PASSWORD_ENV}, or asked)"))
+    up.add_argument("--password", help=_("new password (or ${env}, or asked)").format(env=PASSWORD_ENV))
 
     hh = sub.add_parser("household", help=_("the roster")).add_subparsers(dest="action", metavar="ACTION", required=True)
     hl = hh.add_parser("list", help=_("list households"))
@@ -227,8 +227,8 @@ def run(argv: Sequence[str]) -> int:
     try:
         return _dispatch(args, base, out)
     except DeskError as exc:
-        out.say(f"{_('Error')}: {exc.message}" + (f" ({_('row')} {exc.row})" if isinstance(exc, ValidationError)
-                                                  and exc.row else ""))
+        where = _(" (row {row})").format(row=exc.row) if isinstance(exc, ValidationError) and exc.row else ""
+        out.say(_("Error: {message}").format(message=exc.message) + where)
         if args.json:
             json.dump({"error": exc.message, "field": getattr(exc, "field", None)}, sys.stdout, ensure_ascii=False)
             sys.stdout.write("\n")
@@ -311,8 +311,8 @@ def cmd_user(args: argparse.Namespace, store: Any, out: Output) -> int:
         with store.read() as session:
             rows = users.list_users(session, actor)
         out.emit({"users": rows}, lambda: [
-            f"{r.username:<16} {r.display_name:<10} {r.role:<12} {'' if r.active else _('inactive')}"
-            f"{' ' + _('locked') if r.locked else ''}" for r in rows])
+            "{:<16} {:<10} {:<12} {}{}".format(r.username, r.display_name, r.role, "" if r.active else _("inactive"),
+                                               " " + _("locked") if r.locked else "") for r in rows])
     elif args.action == "passwd":
         password = _password(args.password)
         with store.write() as session:
@@ -347,8 +347,8 @@ def cmd_household(args: argparse.Namespace, store: Any, out: Output) -> int:
             h = households.get_by_number(session, args.number)
             detail = households.household_detail(session, actor, h.id)
         out.emit(detail, lambda: [
-            f"{_('Household number')}: {detail.number}", f"{_('Address')}: {detail.address}",
-            f"{_('Villager group')}: {detail.group_name}  {_('Micro-grid')}: {detail.micro_grid_name}",
+            _("Household number: {value}").format(value=detail.number), _("Address: {value}").format(value=detail.address),
+            _("Villager group: {group}  Micro-grid: {micro}").format(group=detail.group_name, micro=detail.micro_grid_name),
         ] + [f"  {'*' if m.is_head else ' '} {m.name:<8} {m.relation_to_head:<6} {m.id_number:<18} {m.mobile}"
              for m in detail.members])
     elif args.action == "import":
@@ -395,9 +395,9 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
     from app.services import check
 
     report = check.run_checks(store)
-    out.emit(report, lambda: [f"{_('Database integrity')}: {report.integrity}",
-                              f"{_('Audit trail')}: {report.audit_events} {_('events')}, "
-                              + (_("chain intact") if report.audit_ok else report.audit_problem)])
+    out.emit(report, lambda: [_("Database integrity: {result}").format(result=report.integrity),
+                              _("Audit trail: {n} events, {state}").format(
+                                  n=report.audit_events, state=_("chain intact") if report.audit_ok else report.audit_problem)])
     if not report.ok:
         out.say(_("The check failed."))
         return 4

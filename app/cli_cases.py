@@ -70,11 +70,12 @@ def _when(text: str) -> dt.datetime:
 
 
 def _show_lines(view: cases.CaseView, actions: list[case_flow.Action]) -> list[str]:
-    lines = [f"{view.number}  {_(STATUS_LABELS[CaseStatus(view.status)])}  {view.category}",
-             f"{_('Received on')}: {view.received_on}  {_('Deadline')}: {view.deadline}",
-             f"{_('Short account')}: {view.summary}"]
+    status = _(STATUS_LABELS[CaseStatus(view.status)])
+    lines = [f"{view.number}  {status}  {view.category}",
+             _("Received on: {received}  Deadline: {deadline}").format(received=view.received_on, deadline=view.deadline),
+             _("Short account: {summary}").format(summary=view.summary)]
     lines += [f"  {p.role:<11} {p.name:<10} {p.id_number:<18} {p.mobile}" for p in view.parties]
-    lines += [f"  {_('Mediator')}: {m.name} ({m.role})" for m in view.mediators]
+    lines += ["  " + _("Mediator: {name} ({role})").format(name=m.name, role=m.role) for m in view.mediators]
     lines += [f"  [{'x' if a.allowed else ' '}] {a.label}" + ("" if a.allowed else f" — {a.reason}") for a in actions]
     return lines
 
@@ -158,7 +159,7 @@ def _list(args: argparse.Namespace, store: Any, out: Output, actor: Actor) -> in
         rows = cases.list_cases(session, actor, flt, offset=args.offset, limit=args.limit)
     out.emit({"total": total, "cases": rows}, lambda: [
         f"{r.number}  {r.received_on}  {_(STATUS_LABELS[CaseStatus(r.status)]):<8} {r.category:<6} {r.parties}  {r.summary}"
-        + (f"  [{_('overdue {n} days').format(n=r.overdue_days)}]" if r.overdue_days else "")
+        + ("  [" + _("overdue {n} days").format(n=r.overdue_days) + "]" if r.overdue_days else "")
         for r in rows] + [_("{shown} of {total} cases").format(shown=len(rows), total=total)])
     return 0
 

@@ -84,8 +84,9 @@ def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
             with store.write() as session:  # the default catalog is made on first use
                 rows = points_catalog.items(session)
             out.emit({"rules": [r.model_dump(exclude={"origin", "created_at", "updated_at"}) for r in rows]}, lambda: [
-                f"{r.code:<5} {r.points:+4d}  {r.category:<6} {r.wording}" + (f"  ({_('cap')} {r.cap}/{r.cap_period})" if r.cap else "")
-                + (f"  [{_('review')}]" if r.needs_review else "") for r in rows])
+                f"{r.code:<5} {r.points:+4d}  {r.category:<6} {r.wording}"
+                + ("  (" + _("cap {cap}/{period}").format(cap=r.cap, period=r.cap_period) + ")" if r.cap else "")
+                + ("  [" + _("review") + "]" if r.needs_review else "") for r in rows])
         elif args.rules_action == "export":
             with store.write() as session:
                 n = points_catalog.export_xlsx(session, actor, Path(args.output))
@@ -109,7 +110,7 @@ def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
                 entries = [points.add_entry(session, actor, points.EntryInput(hid, day, args.rule, args.reason, args.points, args.note))
                            for hid in ids]
         out.emit({"entries": [{"id": e.id, "points": e.points, "needs_review": e.needs_review} for e in entries]},
-                 lambda: [f"{e.id}  {e.points:+d}" + (f"  ({_('awaiting review')})" if e.needs_review else "") for e in entries])
+                 lambda: [f"{e.id}  {e.points:+d}" + ("  (" + _("awaiting review") + ")" if e.needs_review else "") for e in entries])
         return 0
     if args.action == "reverse":
         with store.write() as session:
@@ -121,9 +122,8 @@ def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
             household = households.get_by_number(session, args.household)
             total = points.balance(session, household.id)
             lines = points.ledger(session, actor, household.id)
-        out.emit({"household": household.number, "balance": total, "entries": lines}, lambda: [
-            f"{_('Balance')}: {total}"] + [f"{line.occurred_on}  {line.points:+5d}  {line.status:<8} {line.rule_code:<4} {line.reason}"
-                                           for line in lines])
+        out.emit({"household": household.number, "balance": total, "entries": lines}, lambda: [_("Balance: {n}").format(n=total)] + [
+            f"{line.occurred_on}  {line.points:+5d}  {line.status:<8} {line.rule_code:<4} {line.reason}" for line in lines])
         return 0
     if args.action == "ranking":
         with store.read() as session:

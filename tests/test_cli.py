@@ -19,7 +19,7 @@ INIT = ["init", "--committee", "庄墩村人民调解委员会", "--code", "甘"
 def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("MEDIATION_DESK_PASSWORD", None) if env is None else None
-    return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), *args],
+    return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data_dir), "--lang", "en", *args],
                           capture_output=True, text=True, env=full_env, timeout=120)
 
 
