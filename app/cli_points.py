@@ -127,10 +127,10 @@ def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
         return 0
     if args.action == "ranking":
         with store.read() as session:
-            rows = points.ranking(session, actor, args.period, scope_id=_group_id(session, args.group))
-        rows = rows[: args.limit] if args.limit > 0 else rows
-        out.emit({"period": args.period, "ranking": rows}, lambda: [
-            f"{r.rank:>4}  {r.number:<8} {r.head_name:<6} +{r.gained:<5} -{r.deducted:<5} {r.balance:>6}  {'★' * r.stars}" for r in rows])
+            ranked = points.ranking(session, actor, args.period, scope_id=_group_id(session, args.group))
+        ranked = ranked[: args.limit] if args.limit > 0 else ranked
+        out.emit({"period": args.period, "ranking": ranked}, lambda: [
+            f"{r.rank:>4}  {r.number:<8} {r.head_name:<6} +{r.gained:<5} -{r.deducted:<5} {r.balance:>6}  {'★' * r.stars}" for r in ranked])
         return 0
     if args.action == "notice":
         from app.documents.points_notice import collect_notice, render_notice

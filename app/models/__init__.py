@@ -30,6 +30,7 @@ from app.models.points import (
     ShopItem,
     StockIn,
 )
+from app.models.risk import CadreAssignment, RiskAssessment, RiskFactor, RiskLevel, RiskRound, RiskVisit, Stage
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
 from app.models.users import Role, User
 
@@ -38,6 +39,7 @@ __all__ = [
     "AgreementSignature",
     "Attachment",
     "AuditEvent",
+    "CadreAssignment",
     "CareFlag",
     "Case",
     "CaseCategory",
@@ -62,12 +64,18 @@ __all__ = [
     "PointsObjection",
     "PointsReview",
     "Redemption",
+    "RiskAssessment",
+    "RiskFactor",
+    "RiskLevel",
+    "RiskRound",
+    "RiskVisit",
     "Role",
     "RuleItem",
     "RuleVersion",
     "Setting",
     "Sex",
     "ShopItem",
+    "Stage",
     "StockIn",
     "User",
 ]

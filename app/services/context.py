@@ -41,6 +41,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "points.catalog": frozenset({Role.ADMIN}),
     "points.shop": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
     "points.notice": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "risk.read": ALL_ROLES,
+    "risk.assess": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "risk.review_village": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "risk.review_town": frozenset({Role.ADMIN}),  # entered by the director for the town work team
+    "risk.rounds": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "risk.visit": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
+    "risk.sensitive": frozenset({Role.ADMIN, Role.MEDIATOR}),
+    "risk.catalog": frozenset({Role.ADMIN}),
 }
 
 

@@ -30,6 +30,8 @@ SPECS: dict[str, SettingSpec] = {
     "idle_lock_minutes": SettingSpec("10", "int", "Lock after idle minutes", minimum=1, maximum=240),
     "device_id": SettingSpec("", "text", "Device"),
     "case_deadline_days": SettingSpec("30", "int", "Days to settle a case", minimum=1, maximum=365),
+    "risk_visit_days_high": SettingSpec("30", "int", "Visit a high-risk household every (days)", minimum=1, maximum=365),
+    "risk_visit_days_medium": SettingSpec("90", "int", "Visit a medium-risk household every (days)", minimum=1, maximum=365),
     "follow_up_after_days": SettingSpec("7", "int", "Follow-up visit days after the performance deadline",
                                         minimum=0, maximum=180),
 }
