@@ -25,6 +25,8 @@ from app import __version__
 from app.cli_cases import cmd_case, cmd_print
 from app.cli_points import add_parsers as add_points_parsers
 from app.cli_points import cmd_points
+from app.cli_risk import add_parsers as add_risk_parsers
+from app.cli_risk import cmd_risk
 from app.cli_support import Output, actor_for
 from app.errors import DeskError, ValidationError
 from app.i18n import LANGUAGES, _, set_language
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help=_("check the database and the audit trail"))
     _case_parsers(sub)
     add_points_parsers(sub)
+    add_risk_parsers(sub)
     pr = sub.add_parser("print", help=_("print a document of a case to a PDF file"))
     pr.add_argument("document", help=_("application, intake, session, investigation, agreement, oral, follow_up, cover, "
                                        "contents or case_file"))
@@ -233,6 +236,9 @@ def run(argv: Sequence[str]) -> int:
             json.dump({"error": exc.message, "field": getattr(exc, "field", None)}, sys.stdout, ensure_ascii=False)
             sys.stdout.write("\n")
         return exc.exit_code
+    except BrokenPipeError:  # the output was piped into `head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         out.say(_("Interrupted; nothing more was written."))
         return 1
@@ -283,12 +289,13 @@ def cmd_demo(args: argparse.Namespace, store: Any, out: Output) -> int:
         raise ValidationError("cases", _("{field} must be from 0 to 1,000,000.").format(field="--cases"))
     if args.entries < 0 or args.entries > 5_000_000:
         raise ValidationError("entries", _("{field} must be from 0 to 5,000,000.").format(field="--entries"))
-    from app.services import demo_cases, demo_points
+    from app.services import demo_cases, demo_points, demo_risk
 
     summary = demo.build_demo(store, households=args.households, seed=args.seed)
     case_summary = demo_cases.build_cases(store, cases=args.cases, seed=args.seed) if args.cases else None
     points_summary = demo_points.build_points(store, entries=args.entries, seed=args.seed) if args.entries else None
-    result = {"village": summary, "cases": case_summary, "points": points_summary}
+    risk_summary = demo_risk.build_risk(store, seed=args.seed)
+    result = {"village": summary, "cases": case_summary, "points": points_summary, "risk": risk_summary}
     out.emit(result, lambda: [_("Demo village: {h} households, {p} persons, {c} cases, {e} points entries.").format(
         h=summary.households, p=summary.persons, c=case_summary.cases if case_summary else 0,
         e=points_summary.entries if points_summary else 0)] + [
@@ -406,6 +413,6 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
     "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
-    "case": cmd_case, "print": cmd_print, "points": cmd_points,
+    "case": cmd_case, "print": cmd_print, "points": cmd_points, "risk": cmd_risk,
 }
 

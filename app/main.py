@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points"}
+COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points", "risk"}
 OPTIONS_WITH_VALUE = {"--data-dir", "--lang", "--user", "--db"}
 
 

@@ -146,3 +146,10 @@ def test_progress_history_and_changes_between_rounds(store: Store, admin: Actor,
         assert groups["一组"].by_stage[1] == 1 and groups["一组"].by_level["high"] == 1
         assert [q for q, *_rest in risk.history(session, admin, village["h1"])] == [last_year, this_quarter()]
         assert [r.number for r in risk.households_in_round(session, admin, second.id, level="high")] == ["0001"]
+
+
+def test_a_review_without_factors_keeps_those_of_the_level_below(store: Store, admin: Actor, village: dict[str, str], rnd: str) -> None:
+    with store.write() as session:
+        risk.assess(session, admin, rnd, AssessInput(village["h1"], ("serious_debt", "domestic_violence")))
+        second = risk.assess(session, admin, rnd, AssessInput(village["h1"], ()))
+    assert second.factors == "domestic_violence,serious_debt" and second.level == "high"

@@ -237,6 +237,9 @@ def assess(session: Session, actor: Actor, round_id: str, data: AssessInput) -> 
     if unknown:
         raise ValidationError("factors", _("Unknown risk factor: {codes}.").format(codes=", ".join(unknown)))
     ticked = set(data.factors)
+    if previous is not None and not ticked:  # a review that names no factors keeps those of the level below
+        visible = can(actor, "risk.sensitive")
+        ticked = {c for c in previous.factors.split(",") if c and c in catalog and (visible or not catalog[c].sensitive)}
     if any(catalog[c].sensitive for c in ticked) and not can(actor, "risk.sensitive"):
         raise ValidationError("factors", _("Your role may not record sensitive factors; ask the committee."))
     if previous is not None and not can(actor, "risk.sensitive"):
