@@ -86,7 +86,8 @@ def test_an_open_case_fills_in_the_dispute_factor(store: Store, admin: Actor, vi
 
         person = households.household_detail(session, admin, village["h2"]).members[0].id
     with store.write() as session:
-        cases.register_case(session, admin, CaseInput(today(), "party_applied", "debt", "借款纠纷"), [PartyInput("applicant", person_id=person)])
+        cases.register_case(session, admin, CaseInput(today(), "party_applied", "debt", "借款纠纷"),
+                            [PartyInput("applicant", person_id=person)])
         row = risk.assess(session, admin, rnd, AssessInput(village["h2"], ()))
     assert "open_dispute" in row.factors and row.suggested_level == "medium"
 
