@@ -154,3 +154,24 @@ def test_a_review_without_factors_keeps_those_of_the_level_below(store: Store, a
         risk.assess(session, admin, rnd, AssessInput(village["h1"], ("serious_debt", "domestic_violence")))
         second = risk.assess(session, admin, rnd, AssessInput(village["h1"], ()))
     assert second.factors == "domestic_violence,serious_debt" and second.level == "high"
+
+
+def test_a_new_case_proposes_a_reassessment_and_the_overview_shows_all(store: Store, admin: Actor, village: dict[str, str],
+                                                                      rnd: str) -> None:
+    from app.services import households, points
+
+    with store.write() as session:
+        risk.assess(session, admin, rnd, AssessInput(village["h2"], ()))
+        assert risk.reassessment_proposals(session, admin) == []
+        person = households.household_detail(session, admin, village["h2"]).members[0].id
+        case = cases.register_case(session, admin, CaseInput(today(), "party_applied", "debt", "借款纠纷"),
+                                   [PartyInput("applicant", person_id=person)])
+        points.add_entry(session, admin, points.EntryInput(village["h2"], today(), "A01"))
+    with store.read() as session:
+        assert [r.number for r in risk.reassessment_proposals(session, admin)] == ["0002"]
+        overview = risk.household_overview(session, admin, village["h2"])
+    assert overview.cases[0][1] == case.number and overview.balance == 5 and overview.risk_level == "low"
+    with store.write() as session:
+        second = risk.assess(session, admin, rnd, AssessInput(village["h2"], ()))
+        assert "open_dispute" in second.factors
+        assert risk.reassessment_proposals(session, admin) == []

@@ -424,3 +424,60 @@ def changes_between(session: Session, actor: Actor, first_quarter: str, second_q
             number, head = numbers.get(hid, ("", ""))
             changed.append((number, head, a[hid].level, b[hid].level))
     return changed
+
+
+def reassessment_proposals(session: Session, actor: Actor) -> list[HouseholdRisk]:
+    """Households of the open round rated before a dispute case of theirs was registered: a new case proposes
+    a re-assessment (the case is an automatic factor of the next rating)."""
+    require(actor, "risk.read")
+    try:
+        rnd = get_round(session)
+    except NotFound:
+        return []
+    if rnd.closed_on is not None:
+        return []
+    latest = _latest(session, rnd.id)
+    recent = session.exec(select(CaseHousehold.household_id, func.max(Case.created_at))
+                          .join(Case, col(Case.id) == col(CaseHousehold.case_id))
+                          .where(col(Case.status).in_(OPEN_STATUSES)).group_by(col(CaseHousehold.household_id))).all()
+    wanted = {hid for hid, created in recent if hid in latest and latest[hid].assessed_at < created
+              and "open_dispute" not in latest[hid].factors.split(",") and latest[hid].stage < Stage.TOWN}
+    return [r for r in households_in_round(session, actor, rnd.id) if r.household_id in wanted]
+
+
+@dataclass(frozen=True)
+class HouseholdOverview:
+    """Cases, points and risk of one household together, for the household page."""
+
+    cases: list[tuple[str, str, str, str]]  # (case id, number, status, short account)
+    balance: int
+    risk_level: str
+    risk_stage: int
+    risk_factors: list[str]
+    cadre: str
+    next_visit_due: dt.date | None
+
+
+def household_overview(session: Session, actor: Actor, household_id: str) -> HouseholdOverview:
+    from app.models.cases import CaseParty
+    from app.models.roster import Person as RosterPerson
+    from app.services import points
+
+    require(actor, "roster.read")
+    people = sa_select(col(RosterPerson.id)).where(col(RosterPerson.household_id) == household_id)
+    linked = sa_select(col(CaseHousehold.case_id)).where(col(CaseHousehold.household_id) == household_id)
+    as_party = sa_select(col(CaseParty.case_id)).where(col(CaseParty.person_id).in_(people))
+    case_rows = session.exec(select(Case).where(col(Case.id).in_(linked) | col(Case.id).in_(as_party))
+                             .order_by(col(Case.received_on).desc())).all() if can(actor, "cases.read") else []
+    level, stage, names, due = "", 0, [], None
+    try:
+        rnd = get_round(session)
+        rows = households_in_round(session, actor, rnd.id)
+        mine = next((r for r in rows if r.household_id == household_id), None)
+        if mine is not None:
+            level, stage, names, due = mine.level, mine.stage, mine.factors, mine.next_visit_due
+    except NotFound:
+        pass
+    cadre = current_cadre(session, household_id)
+    return HouseholdOverview([(c.id, c.number, c.status, c.summary) for c in case_rows], points.balance(session, household_id),
+                             level, stage, names, cadre.cadre_name if cadre else "", due)
