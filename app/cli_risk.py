@@ -76,11 +76,12 @@ def cmd_risk(args: argparse.Namespace, store: Any, out: Output) -> int:
         with store.write() as session:
             rnd = risk.get_round(session, args.quarter or None)
             household = households.get_by_number(session, args.household)
-            row = risk.assess(session, actor, rnd.id, risk.AssessInput(household.id, tuple(args.factor), args.level, args.reason,
-                                                                        args.note, args.by))
-        out.say(_("{number}: {level} — {stage}.").format(number=household.number, level=_(LEVEL_LABELS[RiskLevel(row.level)]),
-                                                       stage=_(STAGE_LABELS[Stage(row.stage)])))
-        out.emit({"household": household.number, "stage": row.stage, "level": row.level, "suggested": row.suggested_level}, lambda: [])
+            rated = risk.assess(session, actor, rnd.id, risk.AssessInput(household.id, tuple(args.factor), args.level, args.reason,
+                                                                          args.note, args.by))
+        out.say(_("{number}: {level} — {stage}.").format(number=household.number, level=_(LEVEL_LABELS[RiskLevel(rated.level)]),
+                                                       stage=_(STAGE_LABELS[Stage(rated.stage)])))
+        out.emit({"household": household.number, "stage": rated.stage, "level": rated.level, "suggested": rated.suggested_level},
+                 lambda: [])
         return 0
     if args.action == "visit":
         with store.write() as session:
