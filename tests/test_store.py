@@ -91,4 +91,4 @@ def test_unwritable_data_directory_gives_a_clear_message(tmp_path: Path) -> None
 def test_the_start_up_fast_path_knows_the_newest_migration() -> None:
     from app.store.migrate import HEAD_REVISION
 
-    assert HEAD_REVISION == head_revision()
+    assert head_revision() == HEAD_REVISION
