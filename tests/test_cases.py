@@ -325,3 +325,27 @@ def test_filters_and_badges(store: Store, admin: Actor, village: dict[str, str])
         rows = cases.list_cases(session, admin)
         assert [r.id for r in rows] == [new.id, old.id]
         assert rows[0].parties == "张三 / 𠮷䶮"
+
+
+def test_today_filters(store: Store, admin: Actor, village: dict[str, str]) -> None:
+    planned = register(store, admin, village)
+    with store.write() as session:
+        at = dt.datetime.combine(today(), dt.time(9, 30), cases_tz())
+        case_flow.record_session(session, admin, planned.id, SessionInput(held_at=at, place="村调解室", planned=True))
+    agreed = register(store, admin, village, confirm=True)
+    _session(store, admin, agreed.id)
+    with store.write() as session:
+        case_flow.register_oral_agreement(session, admin, agreed.id, AgreementInput((Term("道歉"),)), on=today() - dt.timedelta(days=25))
+        case_flow.plan_follow_up(session, admin, agreed.id, today(), "回访")
+    with store.read() as session:
+        assert [r.id for r in cases.list_cases(session, admin, CaseFilter(session_planned_on=today()))] == [planned.id]
+        assert [c for c, _at, _p in cases.planned_sessions(session, admin, today())] == [planned.id]
+        assert [r.id for r in cases.list_cases(session, admin, CaseFilter(follow_up_due_only=True))] == [agreed.id]
+        assert [r.id for r in cases.list_cases(session, admin, CaseFilter(confirmation_closing_only=True))] == [agreed.id]
+        assert cases.count_cases(session, admin, CaseFilter(session_planned_on=today() + dt.timedelta(days=1))) == 0
+
+
+def cases_tz():  # type: ignore[no-untyped-def]
+    from app.clock import LOCAL_TZ
+
+    return LOCAL_TZ

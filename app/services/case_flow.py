@@ -261,6 +261,10 @@ def record_investigation(session: Session, actor: Actor, case_id: str, data: Inv
     return row
 
 
+def investigations_of(session: Session, case_id: str) -> list[Investigation]:
+    return list(session.exec(select(Investigation).where(Investigation.case_id == case_id).order_by(col(Investigation.held_at))).all())
+
+
 def attachment_path(data_dir: Path, sha256: str) -> Path:
     return data_dir / "attachments" / sha256[:2] / sha256
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Integer, column, func, or_, text
@@ -133,6 +133,9 @@ class CaseFilter:
     grid_cell_id: str | None = None
     mediator_user_id: str | None = None
     overdue_only: bool = False
+    follow_up_due_only: bool = False  # a follow-up visit is due (today or earlier) and not recorded
+    confirmation_closing_only: bool = False  # the 30-day judicial-confirmation window closes within a week
+    session_planned_on: dt.date | None = None  # a planned session on that (local) day
 
 
 @dataclass
@@ -557,7 +560,36 @@ def _filtered_ids(session: Session, flt: CaseFilter) -> Any:
             col(CaseMediator.user_id) == flt.mediator_user_id)))
     if flt.overdue_only:
         q = q.where(col(Case.deadline) < today(), col(Case.status).in_((CaseStatus.ACCEPTED, CaseStatus.MEDIATING)))
+    if flt.follow_up_due_only:
+        q = q.where(col(Case.id).in_(sa_select(col(FollowUp.case_id)).where(
+            col(FollowUp.visited_on).is_(None), col(FollowUp.due_on) <= today())))
+    if flt.confirmation_closing_only:
+        now = today()
+        q = q.where(col(Case.id).in_(sa_select(col(Agreement.case_id)).where(
+            col(Agreement.confirmation_applied_on).is_(None),
+            col(Agreement.effective_on) >= now - dt.timedelta(days=CONFIRMATION_DAYS),
+            col(Agreement.effective_on) <= now - dt.timedelta(days=CONFIRMATION_DAYS - CONFIRMATION_WARNING_DAYS))))
+    if flt.session_planned_on:
+        start, end = _local_day_bounds(flt.session_planned_on)
+        q = q.where(col(Case.id).in_(sa_select(col(MediationSession.case_id)).where(
+            col(MediationSession.planned).is_(True), col(MediationSession.held_at) >= start, col(MediationSession.held_at) < end)))
     return q
+
+
+def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    from app.clock import LOCAL_TZ
+
+    start = dt.datetime.combine(day, dt.time(0), LOCAL_TZ)
+    return start, start + dt.timedelta(days=1)
+
+
+def planned_sessions(session: Session, actor: Actor, on: dt.date) -> list[tuple[str, dt.datetime, str]]:
+    """Sessions planned for a (local) day, in time order: (case id, time, place)."""
+    require(actor, "cases.read")
+    start, end = _local_day_bounds(on)
+    rows = session.exec(select(MediationSession).where(col(MediationSession.planned).is_(True), col(MediationSession.held_at) >= start,
+                                                       col(MediationSession.held_at) < end).order_by(col(MediationSession.held_at))).all()
+    return [(r.case_id, r.held_at, r.place) for r in rows]
 
 
 def count_cases(session: Session, actor: Actor, flt: CaseFilter = CaseFilter()) -> int:
@@ -570,8 +602,7 @@ def list_cases(session: Session, actor: Actor, flt: CaseFilter = CaseFilter(), *
     """One page of cases, newest first, with parties and badges (overdue, follow-up due, confirmation closing)."""
     require(actor, "cases.read")
     ids = _filtered_ids(session, flt)
-    filtered = bool(flt.query.strip() or flt.statuses or flt.category_code or flt.received_from or flt.received_to
-                    or flt.grid_cell_id or flt.mediator_user_id or flt.overdue_only)
+    filtered = bool(flt.query.strip()) or replace(flt, query="") != CaseFilter()
     stmt = select(Case).order_by(col(Case.number_year).desc(), col(Case.number_seq).desc()).offset(offset).limit(limit)
     if filtered:
         stmt = stmt.where(col(Case.id).in_(ids))

@@ -2,8 +2,8 @@
 judicial-confirmation windows about to close, overdue cases — as counters and as a list whose items
 open their case (`open_case_requested`).
 
-Composed of existing service reads (no SQL here): `cases.list_cases` with filters and its badges, and
-`cases.sessions_of` for the planned sessions of the cases being mediated.
+Composed of service reads (no SQL here): `cases.list_cases` with the "today" filters (overdue, follow-up
+due, confirmation window closing, session planned on the day) and `cases.planned_sessions` for the times.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from app.clock import LOCAL_TZ, today
 from app.i18n import N_, _, format_date, ngettext
-from app.models.cases import CaseStatus
 from app.services import cases
 from app.services.cases import CaseFilter, CaseRow
 from app.services.context import Actor
@@ -42,7 +41,6 @@ from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 
 # Upper bounds of the reads (far above what a village has open at once).
 MAX_OPEN = 2000
-CONFIRMATION_LOOKBACK_DAYS = 366  # closed cases whose agreement may still be in its 30-day window
 
 KINDS: dict[str, tuple[str, str]] = {
     "session": (N_("Sessions today"), ACCENT_COLOR),
@@ -85,36 +83,21 @@ def gather_today(store: Store, actor: Actor, on: dt.date | None = None) -> Today
     with store.read() as session:
         overdue_total = cases.count_cases(session, actor, CaseFilter(overdue_only=True))
         overdue = cases.list_cases(session, actor, CaseFilter(overdue_only=True), limit=MAX_OPEN)
-        following = cases.list_cases(session, actor, CaseFilter(statuses=(CaseStatus.AGREED, CaseStatus.FOLLOWING_UP)),
-                                     limit=MAX_OPEN)
-        recently_closed = cases.list_cases(session, actor, CaseFilter(
-            statuses=(CaseStatus.CLOSED,), received_from=on - dt.timedelta(days=CONFIRMATION_LOOKBACK_DAYS)),
-            limit=MAX_OPEN)
-        mediating = cases.list_cases(session, actor, CaseFilter(statuses=(CaseStatus.ACCEPTED, CaseStatus.MEDIATING)),
-                                     limit=MAX_OPEN)
-        planned: list[tuple[CaseRow, dt.datetime]] = []
-        for row in mediating:
-            for s in cases.sessions_of(session, row.id):
-                local = s.held_at.astimezone(LOCAL_TZ) if s.held_at.tzinfo else s.held_at.replace(tzinfo=dt.UTC).astimezone(LOCAL_TZ)
-                if s.planned and local.date() == on:
-                    planned.append((row, local))
-    for row, at in sorted(planned, key=lambda p: p[1]):
+        due = cases.list_cases(session, actor, CaseFilter(follow_up_due_only=True), limit=MAX_OPEN)
+        closing = cases.list_cases(session, actor, CaseFilter(confirmation_closing_only=True), limit=MAX_OPEN)
+        rows = {r.id: r for r in cases.list_cases(session, actor, CaseFilter(session_planned_on=on), limit=MAX_OPEN)}
+        planned = [(rows[case_id], held_at.astimezone(LOCAL_TZ)) for case_id, held_at, _place in cases.planned_sessions(session, actor, on)
+                   if case_id in rows]
+    for row, at in planned:
         result.items.append(_item("session", row, at.strftime("%H:%M"), at))
     for row in overdue:
         result.items.append(_item("overdue", row, ngettext("{n} day overdue", "{n} days overdue", row.overdue_days).format(
             n=row.overdue_days)))
-    for row in [*following, *recently_closed]:
-        if row.confirmation_closing:
-            result.items.append(_item("confirmation", row, _("The 30 days end within a week")))
-    for row in following:
-        if row.follow_up_due:
-            result.items.append(_item("follow_up", row, _("Visit due")))
-    result.counts = {
-        "session": len(planned),
-        "follow_up": sum(1 for r in following if r.follow_up_due),
-        "confirmation": sum(1 for r in [*following, *recently_closed] if r.confirmation_closing),
-        "overdue": overdue_total,
-    }
+    for row in closing:
+        result.items.append(_item("confirmation", row, _("The 30 days end within a week")))
+    for row in due:
+        result.items.append(_item("follow_up", row, _("Visit due")))
+    result.counts = {"session": len(planned), "follow_up": len(due), "confirmation": len(closing), "overdue": overdue_total}
     return result
 
 
