@@ -62,6 +62,18 @@ class Section:
     icon: str
 
 
+def _make_home(ctx: UiContext) -> QWidget:
+    from app.ui.home.page import HomePage
+
+    return HomePage(ctx)
+
+
+def _make_cases(ctx: UiContext) -> QWidget:
+    from app.ui.cases.page import CasesPage
+
+    return CasesPage(ctx)
+
+
 def _make_roster(ctx: UiContext) -> QWidget:
     from app.ui.roster.page import RosterPage
 
@@ -87,6 +99,8 @@ def _make_settings(ctx: UiContext) -> QWidget:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("home", N_("Today"), "cases.read", _make_home, "home"),
+    Section("cases", N_("Disputes"), "cases.read", _make_cases, "cases"),
     Section("roster", N_("Grid and households"), "roster.read", _make_roster, "roster"),
     Section("users", N_("Users"), "users.manage", _make_users, "users"),
     Section("audit", N_("Audit trail"), "audit.read", _make_audit, "audit"),
@@ -99,7 +113,52 @@ SECTIONS: tuple[Section, ...] = (
 def _icon_path(kind: str) -> QPainterPath:
     """Simple line drawings on a 24×24 grid: calm, legible at arm's length, no font glyph needed."""
     p = QPainterPath()
-    if kind == "roster":  # a house with a grid of windows
+    if kind == "home":  # a desk lamp over a desk: today's work
+        p.addRoundedRect(QRectF(3.5, 14.5, 17, 3.5), 1, 1)
+        p.moveTo(6, 18)
+        p.lineTo(6, 21)
+        p.moveTo(18, 18)
+        p.lineTo(18, 21)
+        p.addEllipse(QPointF(12, 7.5), 4.5, 4.5)
+        p.moveTo(12, 7.5)
+        p.lineTo(12, 4.5)
+        p.moveTo(12, 7.5)
+        p.lineTo(14.2, 8.8)
+    elif kind == "cases":  # a pair of scales
+        p.moveTo(12, 3.5)
+        p.lineTo(12, 20.5)
+        p.moveTo(7.5, 20.5)
+        p.lineTo(16.5, 20.5)
+        p.moveTo(4.5, 6.5)
+        p.lineTo(19.5, 6.5)
+        p.moveTo(4.5, 6.5)
+        p.lineTo(2.5, 12.5)
+        p.lineTo(6.5, 12.5)
+        p.closeSubpath()
+        p.moveTo(19.5, 6.5)
+        p.lineTo(17.5, 12.5)
+        p.lineTo(21.5, 12.5)
+        p.closeSubpath()
+    elif kind == "points":  # a star
+        import math
+
+        for i in range(10):
+            angle = -math.pi / 2 + math.pi * i / 5
+            r = 9 if i % 2 == 0 else 4
+            pt = QPointF(12 + r * math.cos(angle), 12.5 + r * math.sin(angle))
+            if i == 0:
+                p.moveTo(pt)
+            else:
+                p.lineTo(pt)
+        p.closeSubpath()
+    elif kind == "risk":  # a flag
+        p.moveTo(5.5, 21)
+        p.lineTo(5.5, 3.5)
+        p.lineTo(18.5, 3.5)
+        p.lineTo(15.5, 8)
+        p.lineTo(18.5, 12.5)
+        p.lineTo(5.5, 12.5)
+    elif kind == "roster":  # a house with a grid of windows
         p.moveTo(3, 11)
         p.lineTo(12, 3.5)
         p.lineTo(21, 11)
@@ -339,8 +398,22 @@ class MainWindow(QMainWindow):
             return None
         row = keys.index(key)
         if key not in self._pages:
-            self._install_page(row, self._sections[row].make(self.ctx))
+            page = self._sections[row].make(self.ctx)
+            self._install_page(row, page)
+            wants_case = getattr(page, "open_case_requested", None)
+            if wants_case is not None:
+                wants_case.connect(self.open_case)
         return self._pages[key]
+
+    def open_case(self, case_id: str) -> None:
+        """Show a case on the Disputes page (from the home page's today list, for example)."""
+        page = self.page("cases")
+        if page is None:
+            return
+        self.select_section("cases")
+        open_case = getattr(page, "open_case", None)
+        if callable(open_case):
+            open_case(case_id)
 
     def select_section(self, key: str) -> None:
         keys = self.section_keys()

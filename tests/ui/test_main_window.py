@@ -60,9 +60,9 @@ def _nav(win: MainWindow) -> list[str]:
 def test_admin_sees_users_audit_and_settings_with_title_header_and_status(
         window_for: WindowFor, store: Store, admin: Actor) -> None:
     win = window_for(admin)
-    assert win.section_keys() == ["roster", "users", "audit", "settings"]
-    assert _nav(win) == ["Grid and households", "Users", "Audit trail", "Settings"]
-    assert win.current_key() == "roster"  # where the work starts
+    assert win.section_keys() == ["home", "cases", "roster", "users", "audit", "settings"]
+    assert _nav(win) == ["Today", "Disputes", "Grid and households", "Users", "Audit trail", "Settings"]
+    assert win.current_key() == "home"  # where the work starts: today's work
     assert win.windowTitle() == "Mediation Desk · 庄墩村人民调解委员会"
     assert win.title.text() == win.windowTitle()
     assert win.user_button.text().startswith("王丽 (Committee director (admin))")
@@ -74,7 +74,7 @@ def test_admin_sees_users_audit_and_settings_with_title_header_and_status(
 
 def test_a_mediator_sees_no_users_and_no_audit_trail(window_for: WindowFor, store: Store, admin: Actor) -> None:
     win = window_for(make_user(store, admin, "liming", "mediator"))
-    assert win.section_keys() == ["roster", "settings"]
+    assert win.section_keys() == ["home", "cases", "roster", "settings"]
     assert win.page("users") is None
     settings_page = win.page("settings")
     assert isinstance(settings_page, SettingsPage) and not settings_page.editable
@@ -99,6 +99,29 @@ def test_ctrl_digits_switch_sections_and_f5_refreshes(qtbot: QtBot, window_for: 
         settings.put(session, admin, "idle_lock_minutes", "30")  # written elsewhere (e.g. another window)
     qtbot.keyClick(win.nav, Qt.Key.Key_F5)
     assert audit_page.total == before + 1
+
+
+def test_the_home_page_opens_a_case_on_the_disputes_page(window_for: WindowFor, store: Store, admin: Actor,
+                                                          village: dict[str, str]) -> None:
+    from app.clock import today
+    from app.services import cases, households
+    from app.services.cases import CaseInput, PartyInput
+
+    with store.write() as session:
+        person = households.household_detail(session, admin, village["h1"]).members[0].id
+        case = cases.register_case(session, admin, CaseInput(today(), "party_applied", "debt", "借款纠纷"),
+                                   [PartyInput("applicant", person_id=person)])
+    win = window_for(admin)
+    home = win.page("home")
+    assert home is not None
+    home.open_case_requested.emit(case.id)  # type: ignore[attr-defined]
+    assert win.current_key() == "cases"
+    from PySide6.QtWidgets import QLabel
+
+    cases_page = win.page("cases")
+    assert cases_page is not None
+    header = cases_page.findChild(QLabel, "caseNumber")
+    assert header is not None and case.number in header.text()
 
 
 def test_the_title_follows_a_committee_rename(window_for: WindowFor, store: Store, admin: Actor) -> None:
