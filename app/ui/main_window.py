@@ -319,7 +319,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if self.nav.count():
             self.nav.setCurrentRow(0)
-        self.resize(1200, 780)
+        self._fit_to_screen()
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -368,6 +368,16 @@ class MainWindow(QMainWindow):
         self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.refresh_action.triggered.connect(self.refresh_current)
         self.addAction(self.refresh_action)
+
+    def _fit_to_screen(self) -> None:
+        """1200×780 where there is room; on the common 1366×768 village PC, the available area (minus the
+        taskbar and the title bar) so that the status bar is never below the screen's edge."""
+        screen = self.screen() or QApplication.primaryScreen()
+        width, height = 1200, 780
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width() - 20), min(height, area.height() - 50)
+        self.resize(max(width, 800), max(height, 560))
 
     def _add_section(self, section: Section) -> None:
         item = QListWidgetItem(section_icon(section.icon), _(section.label))
