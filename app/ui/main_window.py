@@ -74,6 +74,12 @@ def _make_cases(ctx: UiContext) -> QWidget:
     return CasesPage(ctx)
 
 
+def _make_points(ctx: UiContext) -> QWidget:
+    from app.ui.points.page import PointsPage
+
+    return PointsPage(ctx)
+
+
 def _make_roster(ctx: UiContext) -> QWidget:
     from app.ui.roster.page import RosterPage
 
@@ -101,6 +107,7 @@ def _make_settings(ctx: UiContext) -> QWidget:
 SECTIONS: tuple[Section, ...] = (
     Section("home", N_("Today"), "cases.read", _make_home, "home"),
     Section("cases", N_("Disputes"), "cases.read", _make_cases, "cases"),
+    Section("points", N_("Points"), "points.read", _make_points, "points"),
     Section("roster", N_("Grid and households"), "roster.read", _make_roster, "roster"),
     Section("users", N_("Users"), "users.manage", _make_users, "users"),
     Section("audit", N_("Audit trail"), "audit.read", _make_audit, "audit"),
@@ -144,8 +151,8 @@ def _icon_path(kind: str) -> QPainterPath:
 
         for i in range(10):
             angle = -math.pi / 2 + math.pi * i / 5
-            r = 9 if i % 2 == 0 else 4
-            pt = QPointF(12 + r * math.cos(angle), 12.5 + r * math.sin(angle))
+            radius = 9.0 if i % 2 == 0 else 4.0
+            pt = QPointF(12 + radius * math.cos(angle), 12.5 + radius * math.sin(angle))
             if i == 0:
                 p.moveTo(pt)
             else:
