@@ -245,3 +245,16 @@ def test_roles(store: Store, admin: Actor, village: dict[str, str]) -> None:
     with store.read() as session:
         assert audit.verify_chain(session).ok
         assert households.count_households(session, viewer) == 2
+
+
+def test_notices_and_objection_rows(store: Store, admin: Actor, village: dict[str, str]) -> None:
+    last_month_end = today().replace(day=1) - dt.timedelta(days=1)
+    entry = add(store, admin, village["h1"], "A03", last_month_end)
+    with store.write() as session:
+        notice = points_notice.post_notice(session, admin, f"{last_month_end.year}-{last_month_end.month:02d}")
+        assert [n.id for n in points_notice.notices(session, admin)] == [notice.id]
+        assert [n.id for n in points_notice.open_notices_for(session, admin, entry.id)] == [notice.id]
+        assert points_notice.open_notices_for(session, admin, entry.id, on=today() + dt.timedelta(days=30)) == []
+        points_notice.raise_objection(session, admin, notice.id, entry.id, "张三", "不是我家")
+        rows = points_notice.objection_rows(session, admin, pending_only=True)
+    assert [(r.household_number, r.entry_points, r.raised_by) for r in rows] == [("0001", -5, "张三")]

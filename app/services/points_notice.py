@@ -5,6 +5,7 @@ the correcting reversal."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -99,3 +100,63 @@ def objections(session: Session, actor: Actor, *, pending_only: bool = False) ->
     if pending_only:
         q = q.where(PointsObjection.decision == "")
     return list(session.exec(q).all())
+
+
+def notices(session: Session, actor: Actor) -> list[PointsNotice]:
+    """Posted notices, newest first."""
+    require(actor, "points.read")
+    return list(session.exec(select(PointsNotice).order_by(col(PointsNotice.posted_on).desc(), col(PointsNotice.created_at).desc())).all())
+
+
+def get_notice(session: Session, actor: Actor, notice_id: str) -> PointsNotice:
+    require(actor, "points.read")
+    notice = session.get(PointsNotice, notice_id)
+    if notice is None:
+        raise NotFound(_("There is no notice with id {id}.").format(id=notice_id))
+    return notice
+
+
+def open_notices_for(session: Session, actor: Actor, entry_id: str, on: dt.date | None = None) -> list[PointsNotice]:
+    """Notices whose objection window is open on `on` (today) and that list this entry."""
+    require(actor, "points.read")
+    entry = session.get(PointsEntry, entry_id)
+    if entry is None:
+        return []
+    day = on or today()
+    household = session.get(Household, entry.household_id)
+    result = []
+    for notice in session.exec(select(PointsNotice).where(col(PointsNotice.posted_on) <= day, col(PointsNotice.objections_until) >= day)).all():
+        p = parse_period(notice.period)
+        in_scope = notice.group_id is None or (household is not None and notice.group_id in (household.group_id, household.micro_grid_id))
+        if p.start <= entry.occurred_on <= p.end and in_scope:
+            result.append(notice)
+    return result
+
+
+@dataclass(frozen=True)
+class ObjectionRow:
+    id: str
+    raised_on: dt.date
+    raised_by: str
+    content: str
+    decision: str
+    decision_note: str
+    household_number: str
+    entry_reason: str
+    entry_points: int
+    entry_occurred_on: dt.date
+    notice_period: str
+
+
+def objection_rows(session: Session, actor: Actor, *, pending_only: bool = False) -> list[ObjectionRow]:
+    """Objections with the contested entry and its household, newest first."""
+    require(actor, "points.read")
+    q = (select(PointsObjection, PointsEntry, Household.number, PointsNotice.period)
+         .join(PointsEntry, col(PointsEntry.id) == col(PointsObjection.entry_id))
+         .join(Household, col(Household.id) == col(PointsEntry.household_id))
+         .join(PointsNotice, col(PointsNotice.id) == col(PointsObjection.notice_id), isouter=True)
+         .order_by(col(PointsObjection.raised_on).desc()))
+    if pending_only:
+        q = q.where(PointsObjection.decision == "")
+    return [ObjectionRow(o.id, o.raised_on, o.raised_by, o.content, o.decision, o.decision_note, number, e.reason, e.points,
+                         e.occurred_on, period or "") for o, e, number, period in session.exec(q).all()]
