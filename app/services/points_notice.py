@@ -125,7 +125,8 @@ def open_notices_for(session: Session, actor: Actor, entry_id: str, on: dt.date 
     day = on or today()
     household = session.get(Household, entry.household_id)
     result = []
-    for notice in session.exec(select(PointsNotice).where(col(PointsNotice.posted_on) <= day, col(PointsNotice.objections_until) >= day)).all():
+    window_open = select(PointsNotice).where(col(PointsNotice.posted_on) <= day, col(PointsNotice.objections_until) >= day)
+    for notice in session.exec(window_open).all():
         p = parse_period(notice.period)
         in_scope = notice.group_id is None or (household is not None and notice.group_id in (household.group_id, household.micro_grid_id))
         if p.start <= entry.occurred_on <= p.end and in_scope:
