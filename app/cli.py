@@ -404,7 +404,10 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
     report = check.run_checks(store)
     out.emit(report, lambda: [_("Database integrity: {result}").format(result=report.integrity),
                               _("Audit trail: {n} events, {state}").format(
-                                  n=report.audit_events, state=_("chain intact") if report.audit_ok else report.audit_problem)])
+                                  n=report.audit_events, state=_("chain intact") if report.audit_ok else report.audit_problem),
+                              _("Points balances: {state}").format(state=_("agree with the ledger") if not report.points_mismatches
+                                                                   else _("{n} households differ from the ledger").format(
+                                                                       n=len(report.points_mismatches)))])
     if not report.ok:
         out.say(_("The check failed."))
         return 4

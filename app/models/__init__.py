@@ -20,6 +20,7 @@ from app.models.cases import (
 from app.models.committee import Committee, DeskMode, Setting
 from app.models.grid import GridCell, GridLevel
 from app.models.points import (
+    PointsBalance,
     PointsEntry,
     PointsNotice,
     PointsObjection,
@@ -59,6 +60,7 @@ __all__ = [
     "Investigation",
     "MediationSession",
     "Person",
+    "PointsBalance",
     "PointsEntry",
     "PointsNotice",
     "PointsObjection",

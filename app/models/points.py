@@ -7,7 +7,7 @@ import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
 from app.models.base import SyncedRecord, utc_field
@@ -62,7 +62,7 @@ class PointsEntry(SyncedRecord, table=True):
     __table_args__ = (
         # covering indexes: a balance reads (household, points); a ranking reads (date, household, points)
         Index("ix_points_entry_balance", "household_id", "points"),
-        Index("ix_points_entry_period", "occurred_on", "household_id", "points"),
+        Index("ix_points_entry_period", "occurred_on", "household_id", "points", "kind", "needs_review", "id"),
     )
 
     household_id: str = Field(foreign_key="household.id", max_length=36)
@@ -150,3 +150,14 @@ class Redemption(SyncedRecord, table=True):
     entry_id: str = Field(foreign_key="points_entry.id", max_length=36)
     recorded_by: str = Field(default="", max_length=40)
     receipt_no: int = Field(index=True)
+
+
+class PointsBalance(SQLModel, table=True):
+    """A household's balance and accumulated points, kept by the points services in the same transaction as
+    every entry, review and redemption (a cache of the ledger's sums: `check` compares the two)."""
+
+    __tablename__ = "points_balance"
+
+    household_id: str = Field(foreign_key="household.id", primary_key=True, max_length=36)
+    balance: int = Field(default=0)
+    accumulated: int = Field(default=0)

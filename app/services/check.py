@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.services import audit
+from app.services import audit, points
 from app.store.engine import Store
 
 
@@ -16,10 +16,11 @@ class CheckReport:
     audit_ok: bool
     audit_events: int
     audit_problem: str
+    points_mismatches: list[str]  # households whose cached balance differs from their ledger
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.audit_ok
+        return self.integrity == "ok" and self.audit_ok and not self.points_mismatches
 
 
 def run_checks(store: Store) -> CheckReport:
@@ -30,4 +31,5 @@ def run_checks(store: Store) -> CheckReport:
         else:
             integrity = "ok"
         chain = audit.verify_chain(session)
-    return CheckReport(integrity, chain.ok, chain.events, chain.problem)
+        mismatches = points.balance_mismatches(session)
+    return CheckReport(integrity, chain.ok, chain.events, chain.problem, mismatches)

@@ -21,6 +21,7 @@ from app.models.users import Role, User
 from app.services import audit, committee, points_catalog
 from app.services.context import SYSTEM
 from app.services.identity import device_id
+from app.services.points import refill_balances
 from app.store.engine import Store
 
 BATCH = 5000
@@ -88,6 +89,7 @@ def build_points(store: Store, *, entries: int = 20_000, seed: int = 20261125, y
                 if progress:
                     progress(n, entries)
         flush()
+        refill_balances(session)
         redemptions = _shop(session, rng, household_ids, origin, staff, max(1, entries // 100))
         audit.record(session, SYSTEM, "demo", table="points_entry", summary=f"demo points: {entries} entries")
     if progress:
@@ -97,7 +99,7 @@ def build_points(store: Store, *, entries: int = 20_000, seed: int = 20261125, y
 
 def _shop(session: Any, rng: random.Random, household_ids: list[str], origin: str, staff: list[str], count: int) -> int:
     """Stock the shop and redeem, respecting balances and stock (checked here, as the service would)."""
-    from app.services.points import balance
+    from app.services.points import balance, credit
 
     now = utcnow()
     goods = {}
@@ -126,6 +128,7 @@ def _shop(session: Any, rng: random.Random, household_ids: list[str], origin: st
                             occurred_on=day, recorded_by=rng.choice(staff), origin=origin, created_at=now, updated_at=now)
         session.add(entry)
         session.flush()
+        credit(session, hid, entry.points, entry.kind)
         receipt += 1
         session.add(Redemption(household_id=hid, item_id=item.id, quantity=1, points=item.price, redeemed_on=day, entry_id=entry.id,
                                recorded_by=entry.recorded_by, receipt_no=receipt, origin=origin))

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, or_
+from sqlalchemy import Integer, and_, case, delete, func, literal, or_, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_upsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_upsert
 from sqlmodel import Session, col, select
 
 from app.clock import today, utcnow
@@ -23,7 +25,7 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.models.base import new_id
 from app.models.grid import GridCell, GridLevel
-from app.models.points import EntryKind, PointsEntry, PointsReview, RuleItem
+from app.models.points import EntryKind, PointsBalance, PointsEntry, PointsReview, RuleItem
 from app.models.roster import Household, Person
 from app.services import audit
 from app.services.context import Actor, require
@@ -79,13 +81,45 @@ class LedgerLine:
 
 # ---------------------------------------------------------------- counting
 
-def _approved_ids() -> Any:
-    return sa_select(col(PointsReview.entry_id)).where(col(PointsReview.approved).is_(True))
-
-
 def counted_clause() -> Any:
-    """SQL condition: the entry counts (no review needed, or approved)."""
-    return or_(col(PointsEntry.needs_review).is_(False), col(PointsEntry.id).in_(_approved_ids()))
+    """SQL condition: the entry counts (no review needed, or approved). A correlated EXISTS, evaluated only
+    for the few entries that need a review."""
+    approved = sa_select(literal(1)).where(col(PointsReview.entry_id) == col(PointsEntry.id), col(PointsReview.approved).is_(True))
+    return or_(col(PointsEntry.needs_review).is_(False), approved.exists())
+
+
+def credit(session: Session, household_id: str, points: int, kind: str) -> None:
+    """Keep the balance cache in step with a counted entry (in the same transaction as the entry)."""
+    accumulated = points if kind != EntryKind.REDEMPTION else 0
+    session.execute(
+        sqlite_upsert(PointsBalance).values(household_id=household_id, balance=points, accumulated=accumulated)
+        .on_conflict_do_update(index_elements=["household_id"],
+                               set_={"balance": PointsBalance.balance + points, "accumulated": PointsBalance.accumulated + accumulated})
+        if session.get_bind().dialect.name == "sqlite" else
+        pg_upsert(PointsBalance).values(household_id=household_id, balance=points, accumulated=accumulated)
+        .on_conflict_do_update(index_elements=["household_id"],
+                               set_={"balance": PointsBalance.balance + points, "accumulated": PointsBalance.accumulated + accumulated}))
+
+
+ACTUAL_BALANCES = """
+SELECT e.household_id, sum(e.points), sum(CASE WHEN e.kind != 'redemption' THEN e.points ELSE 0 END)
+FROM points_entry e
+WHERE e.needs_review = 0 OR EXISTS (SELECT 1 FROM points_review r WHERE r.entry_id = e.id AND r.approved)
+GROUP BY e.household_id
+"""
+
+
+def refill_balances(session: Session) -> None:
+    """Rebuild the balance cache from the ledger (after bulk loads)."""
+    session.execute(delete(PointsBalance))
+    session.execute(text("INSERT INTO points_balance (household_id, balance, accumulated) " + ACTUAL_BALANCES))
+
+
+def balance_mismatches(session: Session) -> list[str]:
+    """Households whose cached balance differs from the sum of their counted entries (for `check`)."""
+    cached = {h: (b, a) for h, b, a in session.execute(text("SELECT household_id, balance, accumulated FROM points_balance")).all()}
+    actual = {h: (b, a) for h, b, a in session.execute(text(ACTUAL_BALANCES)).all()}
+    return sorted(h for h in set(cached) | set(actual) if cached.get(h, (0, 0)) != actual.get(h, (0, 0)))
 
 
 def star_thresholds(session: Session) -> list[int]:
@@ -119,6 +153,9 @@ def set_star_thresholds(session: Session, actor: Actor, thresholds: Sequence[int
 
 
 def balance(session: Session, household_id: str, *, until: dt.date | None = None) -> int:
+    if until is None:
+        cached = session.get(PointsBalance, household_id)
+        return cached.balance if cached is not None else 0
     q = sa_select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
         col(PointsEntry.household_id) == household_id, counted_clause())
     if until is not None:
@@ -188,6 +225,8 @@ def add_entry(session: Session, actor: Actor, data: EntryInput, *, batch_id: str
                             needs_review=True, batch_id=batch_id, origin=device_id(session))
     session.add(entry)
     session.flush()
+    if not entry.needs_review:
+        credit(session, entry.household_id, entry.points, entry.kind)
     audit.record_change(session, actor, entry, None, f"{entry.rule_code or entry.reason[:20]} {entry.points:+d}")
     return entry
 
@@ -252,6 +291,7 @@ def reverse(session: Session, actor: Actor, entry_id: str, reason: str, *, on: d
                            recorded_by=actor.username, reverses_id=entry.id, origin=device_id(session))
     session.add(reversal)
     session.flush()
+    credit(session, reversal.household_id, reversal.points, reversal.kind)
     audit.record_change(session, actor, reversal, None, f"reverses {entry.rule_code or entry.reason[:20]} {entry.points:+d}")
     return reversal
 
@@ -272,6 +312,8 @@ def review(session: Session, actor: Actor, entry_id: str, approved: bool, note: 
                        note=clean_text(note, "note", "Note", max_len=500), origin=device_id(session))
     session.add(row)
     session.flush()
+    if approved:
+        credit(session, entry.household_id, entry.points, entry.kind)
     audit.record_change(session, actor, row, None, f"{'approve' if approved else 'reject'} {entry.reason[:20]}")
     return row
 
@@ -332,26 +374,40 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
     counted = counted_clause()
     not_redeem = col(PointsEntry.kind) != EntryKind.REDEMPTION
     in_period = and_(col(PointsEntry.occurred_on) >= p.start, col(PointsEntry.occurred_on) <= p.end)
-    totals = (
+    # The period's gains and deductions: only the period's entries (a range of the covering index).
+    period_sums = (
         sa_select(
             col(PointsEntry.household_id).label("hid"),
-            func.sum(case((and_(in_period, not_redeem, col(PointsEntry.points) > 0), col(PointsEntry.points)), else_=0)).label("gained"),
-            func.sum(case((and_(in_period, not_redeem, col(PointsEntry.points) < 0), -col(PointsEntry.points)), else_=0)).label("deducted"),
-            func.sum(col(PointsEntry.points)).label("balance"),
-            func.sum(case((not_redeem, col(PointsEntry.points)), else_=0)).label("accumulated"),
+            func.sum(case((and_(not_redeem, col(PointsEntry.points) > 0), col(PointsEntry.points)), else_=0)).label("gained"),
+            func.sum(case((and_(not_redeem, col(PointsEntry.points) < 0), -col(PointsEntry.points)), else_=0)).label("deducted"),
         )
-        .where(counted, col(PointsEntry.occurred_on) <= p.end)
+        .where(counted, in_period)
         .group_by(col(PointsEntry.household_id))
         .subquery()
     )
+    # Balances at the period's end: today's cached balance less whatever was counted after the end.
+    later = (
+        sa_select(
+            col(PointsEntry.household_id).label("hid"),
+            func.sum(col(PointsEntry.points)).label("balance"),
+            func.sum(case((not_redeem, col(PointsEntry.points)), else_=0)).label("accumulated"),
+        )
+        .where(counted, col(PointsEntry.occurred_on) > p.end)
+        .group_by(col(PointsEntry.household_id))
+        .subquery()
+    )
+    cache = PointsBalance.__table__.alias("cache")  # type: ignore[attr-defined]
     head = Person.__table__.alias("head")  # type: ignore[attr-defined]
     group = GridCell.__table__.alias("grp")  # type: ignore[attr-defined]
     rows = session.execute(
         sa_select(col(Household.id), col(Household.number), head.c.name, group.c.name,
-                  func.coalesce(totals.c.gained, 0), func.coalesce(totals.c.deducted, 0),
-                  func.coalesce(totals.c.balance, 0), func.coalesce(totals.c.accumulated, 0))
+                  func.coalesce(period_sums.c.gained, 0), func.coalesce(period_sums.c.deducted, 0),
+                  func.coalesce(cache.c.balance, 0) - func.coalesce(later.c.balance, 0),
+                  func.coalesce(cache.c.accumulated, 0) - func.coalesce(later.c.accumulated, 0))
         .select_from(Household)
-        .outerjoin(totals, totals.c.hid == col(Household.id))
+        .outerjoin(period_sums, period_sums.c.hid == col(Household.id))
+        .outerjoin(later, later.c.hid == col(Household.id))
+        .outerjoin(cache, cache.c.household_id == col(Household.id))
         .outerjoin(head, head.c.id == col(Household.head_person_id))
         .outerjoin(group, group.c.id == col(Household.group_id))
         .where(col(Household.id).in_(_scope_households(session, scope_id)))

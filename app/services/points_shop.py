@@ -17,7 +17,7 @@ from app.models.roster import Household
 from app.services import audit
 from app.services.context import Actor, require
 from app.services.identity import device_id
-from app.services.points import balance
+from app.services.points import balance, credit
 from app.services.validation import clean_text
 
 
@@ -120,6 +120,7 @@ def redeem(session: Session, actor: Actor, household_id: str, item_id: str, quan
                         occurred_on=day, recorded_by=actor.username, origin=origin)
     session.add(entry)
     session.flush()
+    credit(session, household_id, entry.points, entry.kind)
     receipt_no = int(session.exec(select(func.coalesce(func.max(Redemption.receipt_no), 0))).one()) + 1
     redemption = Redemption(household_id=household_id, item_id=item.id, quantity=quantity, points=cost, redeemed_on=day,
                             entry_id=entry.id, recorded_by=actor.username, receipt_no=receipt_no, origin=origin)
