@@ -481,3 +481,16 @@ def household_overview(session: Session, actor: Actor, household_id: str) -> Hou
     cadre = current_cadre(session, household_id)
     return HouseholdOverview([(c.id, c.number, c.status, c.summary) for c in case_rows], points.balance(session, household_id),
                              level, stage, names, cadre.cadre_name if cadre else "", due)
+
+
+def rounds(session: Session, actor: Actor) -> list[RiskRound]:
+    """Every round, newest first."""
+    require(actor, "risk.read")
+    return list(session.exec(select(RiskRound).order_by(col(RiskRound.quarter).desc())).all())
+
+
+def visits(session: Session, actor: Actor, household_id: str) -> list[RiskVisit]:
+    """A household's visits, oldest first."""
+    require(actor, "risk.read")
+    return list(session.exec(select(RiskVisit).where(RiskVisit.household_id == household_id)
+                             .order_by(col(RiskVisit.visited_on), col(RiskVisit.created_at))).all())

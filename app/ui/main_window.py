@@ -80,6 +80,12 @@ def _make_points(ctx: UiContext) -> QWidget:
     return PointsPage(ctx)
 
 
+def _make_risk(ctx: UiContext) -> QWidget:
+    from app.ui.risk.page import RiskPage
+
+    return RiskPage(ctx)
+
+
 def _make_roster(ctx: UiContext) -> QWidget:
     from app.ui.roster.page import RosterPage
 
@@ -108,6 +114,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("home", N_("Today"), "cases.read", _make_home, "home"),
     Section("cases", N_("Disputes"), "cases.read", _make_cases, "cases"),
     Section("points", N_("Points"), "points.read", _make_points, "points"),
+    Section("risk", N_("Risk"), "risk.read", _make_risk, "risk"),
     Section("roster", N_("Grid and households"), "roster.read", _make_roster, "roster"),
     Section("users", N_("Users"), "users.manage", _make_users, "users"),
     Section("audit", N_("Audit trail"), "audit.read", _make_audit, "audit"),

@@ -25,6 +25,7 @@ from app.models.roster import CARE_FLAG_LABELS, SEX_LABELS, CareFlag, Sex
 from app.services import households
 from app.services.households import HouseholdDetail, MemberRow
 from app.ui.context import UiContext
+from app.ui.risk.overview import HouseholdOverviewPanel
 from app.ui.roster._common import HINT_COLOUR, ask, emphasise, report_error
 from app.ui.roster.person_dialog import PersonDialog
 
@@ -126,7 +127,13 @@ class HouseholdDetailPanel(QWidget):
         body_layout.addWidget(self.title)
         body_layout.addLayout(facts)
         body_layout.addWidget(self.members, 1)
+        # room for a few members even with the overview below
+        rows = self.members.verticalHeader().defaultSectionSize()
+        self.members.setMinimumHeight(rows * 4 + 2 * self.members.frameWidth())
         body_layout.addLayout(buttons)
+        # the household's cases, points and risk, under its members
+        self.overview = HouseholdOverviewPanel(ctx)
+        body_layout.addWidget(self.overview)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
@@ -148,6 +155,7 @@ class HouseholdDetailPanel(QWidget):
         self.edit_button.setText(_("Edit member…"))
         self.remove_button.setText(_("Remove member…"))
         self.head_button.setText(_("Make head"))
+        self.overview.relabel()
         if self.household_id is not None:
             self.reload()
         self._update_buttons()
@@ -169,6 +177,7 @@ class HouseholdDetailPanel(QWidget):
                 self.household_id = None
         if self.detail is None:
             self.members.setRowCount(0)
+            self.overview.show_household(None)
             self.stack.setCurrentIndex(0)
             self._update_buttons()
             return
@@ -183,6 +192,7 @@ class HouseholdDetailPanel(QWidget):
         for row, m in enumerate(d.members):
             self._fill_row(row, m)
         self.members.resizeColumnsToContents()
+        self.overview.show_household(d.id)
         self.stack.setCurrentIndex(1)
         if keep is not None:
             self.select_person(keep)
