@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, delete, func, literal, or_, text
+from sqlalchemy import Integer, and_, case, delete, func, literal, literal_column, or_, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_upsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_upsert
@@ -382,7 +382,7 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
             func.sum(case((and_(not_redeem, col(PointsEntry.points) < 0), -col(PointsEntry.points)), else_=0)).label("deducted"),
         )
         .where(counted, in_period)
-        .group_by(col(PointsEntry.household_id))
+        .group_by(literal_column("+points_entry.household_id"))
         .subquery()
     )
     # Balances at the period's end: today's cached balance less whatever was counted after the end.
@@ -393,7 +393,9 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
             func.sum(case((not_redeem, col(PointsEntry.points)), else_=0)).label("accumulated"),
         )
         .where(counted, col(PointsEntry.occurred_on) > p.end)
-        .group_by(col(PointsEntry.household_id))
+        # "+household_id": without it SQLite walks the whole ledger in household order (to group without
+        # sorting), although the date range after a recent period holds almost nothing
+        .group_by(literal_column("+points_entry.household_id"))
         .subquery()
     )
     cache = PointsBalance.__table__.alias("cache")  # type: ignore[attr-defined]
