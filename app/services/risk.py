@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -185,10 +185,55 @@ def get_round(session: Session, quarter: str | None = None) -> RiskRound:
     return row
 
 
-def _latest(session: Session, round_id: str) -> dict[str, RiskAssessment]:
-    """The latest stage of each assessed household in the round."""
-    rows = session.exec(select(RiskAssessment).where(RiskAssessment.round_id == round_id).order_by(col(RiskAssessment.stage))).all()
-    return {r.household_id: r for r in rows}
+@dataclass(frozen=True)
+class _Latest:
+    stage: int
+    level: str
+    suggested_level: str
+    factors: str
+    reason: str
+    assessed_at: dt.datetime
+
+    @property
+    def assessed_on(self) -> dt.date:
+        return self.assessed_at.date()
+
+
+def _latest_query(round_id: str) -> Any:
+    """The latest stage's row of each assessed household in the round (one row per household)."""
+    newer = RiskAssessment.__table__.alias("newer")  # type: ignore[attr-defined]
+    return (sa_select(col(RiskAssessment.household_id), col(RiskAssessment.stage), col(RiskAssessment.level),
+                      col(RiskAssessment.suggested_level), col(RiskAssessment.factors), col(RiskAssessment.reason),
+                      col(RiskAssessment.assessed_at))
+            .where(col(RiskAssessment.round_id) == round_id,
+                   ~sa_select(newer.c.id).where(newer.c.round_id == round_id, newer.c.household_id == col(RiskAssessment.household_id),
+                                                newer.c.stage > col(RiskAssessment.stage)).exists()))
+
+
+def _latest(session: Session, round_id: str, *, levels: Sequence[str] = ()) -> dict[str, _Latest]:
+    q = _latest_query(round_id)
+    if levels:
+        q = q.where(col(RiskAssessment.level).in_(levels))
+    return {hid: _Latest(stage, level, suggested, factors, reason, at)
+            for hid, stage, level, suggested, factors, reason, at in session.execute(q).all()}
+
+
+def _last_visits(session: Session) -> dict[str, dt.date]:
+    return dict(session.execute(sa_select(col(RiskVisit.household_id), func.max(RiskVisit.visited_on))
+                                .group_by(col(RiskVisit.household_id))).all())
+
+
+def _due(session: Session, level: str, assessed_on: dt.date, last_visit: dt.date | None,
+         intervals: dict[str, int | None]) -> dt.date | None:
+    interval = intervals.get(level)
+    if interval is None:
+        return None
+    start = max(last_visit, assessed_on) if last_visit else assessed_on
+    return start + dt.timedelta(days=interval)
+
+
+def _intervals(session: Session) -> dict[str, int | None]:
+    return {lv.value: visit_interval(session, lv.value) for lv in RiskLevel}
 
 
 def close_round(session: Session, actor: Actor, round_id: str, reason: str = "") -> RiskRound:
@@ -337,7 +382,8 @@ def _factor_names(codes: str, catalog: dict[str, RiskFactor], show_sensitive: bo
 
 
 def households_in_round(session: Session, actor: Actor, round_id: str, *, group_id: str | None = None,
-                        level: str | None = None, stage: int | None = None) -> list[HouseholdRisk]:
+                        level: str | None = None, stage: int | None = None,
+                        household_ids: Sequence[str] | None = None) -> list[HouseholdRisk]:
     """Every household in the round with its latest stage and level (not assessed: stage 0)."""
     require(actor, "risk.read")
     latest = _latest(session, round_id)
@@ -350,50 +396,66 @@ def households_in_round(session: Session, actor: Actor, round_id: str, *, group_
          .where(col(Household.retired).is_(False)).order_by(col(Household.number)))
     if group_id:
         q = q.where(col(Household.group_id) == group_id)
-    cadres = {c.household_id: c for c in session.exec(select(CadreAssignment).order_by(col(CadreAssignment.assigned_on))).all()}
+    if household_ids is not None:
+        q = q.where(col(Household.id).in_(list(household_ids)))
+    cadres = {c.household_id: c.cadre_name for c in session.exec(select(CadreAssignment).order_by(
+        col(CadreAssignment.assigned_on), col(CadreAssignment.created_at))).all()}
+    visits = _last_visits(session)
+    intervals = _intervals(session)
     result = []
     for hid, number, head, group in session.execute(q).all():
         a = latest.get(hid)
+        if level and (a.level if a else "") != level:
+            continue
+        if stage is not None and (a.stage if a else 0) != stage:
+            continue
         row = HouseholdRisk(hid, number, head or "", group or "", a.stage if a else 0, a.level if a else "",
                             a.suggested_level if a else "", _factor_names(a.factors, catalog, show) if a else [], a.reason if a else "")
-        if level and row.level != level:
-            continue
-        if stage is not None and row.stage != stage:
-            continue
-        cadre = cadres.get(hid)
-        row.cadre = cadre.cadre_name if cadre else ""
-        if a and a.level in (RiskLevel.MEDIUM, RiskLevel.HIGH):
-            row.next_visit_due = next_visit_due(session, hid, a.level, a.assessed_at.date())
+        row.cadre = cadres.get(hid, "")
+        if a is not None:
+            row.next_visit_due = _due(session, a.level, a.assessed_on, visits.get(hid), intervals)
         result.append(row)
     return result
 
 
 def progress(session: Session, actor: Actor, round_id: str) -> list[GroupProgress]:
-    """Per villager group: households, how many at each stage, how many at each level."""
+    """Per villager group: households, how many at each stage, how many at each level (one aggregate query)."""
     require(actor, "risk.read")
-    rows = households_in_round(session, actor, round_id)
-    groups: dict[str, list[HouseholdRisk]] = {}
-    for r in rows:
-        groups.setdefault(r.group_name, []).append(r)
-    ids = {g.name: g.id for g in session.exec(select(GridCell).where(GridCell.level == 3)).all()}
+    latest = _latest_query(round_id).subquery()
+    stage_col = func.coalesce(latest.c.stage, 0)
+    rows = session.execute(
+        sa_select(col(Household.group_id), col(GridCell.name), col(GridCell.position), func.count(),
+                  *[func.sum(case((stage_col == s, 1), else_=0)) for s in (0, 1, 2, 3)],
+                  *[func.sum(case((latest.c.level == lv.value, 1), else_=0)) for lv in RiskLevel])
+        .select_from(Household)
+        .outerjoin(latest, latest.c.household_id == col(Household.id))
+        .outerjoin(GridCell, col(GridCell.id) == col(Household.group_id))
+        .where(col(Household.retired).is_(False))
+        .group_by(col(Household.group_id))
+        .order_by(col(GridCell.position), col(GridCell.name))).all()
     result = []
-    for name in sorted(groups):
-        members = groups[name]
-        by_stage = {s: sum(1 for m in members if m.stage == s) for s in (0, 1, 2, 3)}
-        by_level = {lv.value: sum(1 for m in members if m.level == lv) for lv in RiskLevel}
-        result.append(GroupProgress(ids.get(name), name, len(members), by_stage, by_level))
+    for group_id, name, _position, count, *figures in rows:
+        by_stage = {s: int(figures[i] or 0) for i, s in enumerate((0, 1, 2, 3))}
+        by_level = {lv.value: int(figures[4 + i] or 0) for i, lv in enumerate(RiskLevel)}
+        result.append(GroupProgress(group_id, name or "", int(count), by_stage, by_level))
     return result
 
 
 def overdue_visits(session: Session, actor: Actor, *, as_of: dt.date | None = None) -> list[HouseholdRisk]:
     """Medium and high households of the latest round whose visit is due before `as_of` (today)."""
+    require(actor, "risk.read")
     day = as_of or today()
     try:
         rnd = get_round(session)
     except NotFound:
         return []
-    return [r for r in households_in_round(session, actor, rnd.id)
-            if r.level in (RiskLevel.MEDIUM, RiskLevel.HIGH) and r.next_visit_due is not None and r.next_visit_due < day]
+    watched = _latest(session, rnd.id, levels=(RiskLevel.MEDIUM, RiskLevel.HIGH))
+    visits = _last_visits(session)
+    intervals = _intervals(session)
+    late = [hid for hid, a in watched.items() if (due := _due(session, a.level, a.assessed_on, visits.get(hid), intervals)) and due < day]
+    if not late:
+        return []
+    return households_in_round(session, actor, rnd.id, household_ids=late)
 
 
 def history(session: Session, actor: Actor, household_id: str) -> list[tuple[str, int, str, str, list[str]]]:
