@@ -210,17 +210,22 @@ def _latest_query(round_id: str) -> Any:
                                                 newer.c.stage > col(RiskAssessment.stage)).exists()))
 
 
-def _latest(session: Session, round_id: str, *, levels: Sequence[str] = ()) -> dict[str, _Latest]:
+def _latest(session: Session, round_id: str, *, levels: Sequence[str] = (),
+            household_ids: Sequence[str] | None = None) -> dict[str, _Latest]:
     q = _latest_query(round_id)
     if levels:
         q = q.where(col(RiskAssessment.level).in_(levels))
+    if household_ids is not None:
+        q = q.where(col(RiskAssessment.household_id).in_(list(household_ids)))
     return {hid: _Latest(stage, level, suggested, factors, reason, at)
             for hid, stage, level, suggested, factors, reason, at in session.execute(q).all()}
 
 
-def _last_visits(session: Session) -> dict[str, dt.date]:
-    return dict(session.execute(sa_select(col(RiskVisit.household_id), func.max(RiskVisit.visited_on))
-                                .group_by(col(RiskVisit.household_id))).all())
+def _last_visits(session: Session, household_ids: Sequence[str] | None = None) -> dict[str, dt.date]:
+    q = sa_select(col(RiskVisit.household_id), func.max(RiskVisit.visited_on)).group_by(col(RiskVisit.household_id))
+    if household_ids is not None:
+        q = q.where(col(RiskVisit.household_id).in_(list(household_ids)))
+    return dict(session.execute(q).all())
 
 
 def _due(session: Session, level: str, assessed_on: dt.date, last_visit: dt.date | None,
@@ -386,7 +391,7 @@ def households_in_round(session: Session, actor: Actor, round_id: str, *, group_
                         household_ids: Sequence[str] | None = None) -> list[HouseholdRisk]:
     """Every household in the round with its latest stage and level (not assessed: stage 0)."""
     require(actor, "risk.read")
-    latest = _latest(session, round_id)
+    latest = _latest(session, round_id, household_ids=household_ids)
     catalog = {f.code: f for f in session.exec(select(RiskFactor)).all()}
     show = can(actor, "risk.sensitive")
     q = (sa_select(col(Household.id), col(Household.number), col(Person.name), col(GridCell.name))
@@ -398,9 +403,11 @@ def households_in_round(session: Session, actor: Actor, round_id: str, *, group_
         q = q.where(col(Household.group_id) == group_id)
     if household_ids is not None:
         q = q.where(col(Household.id).in_(list(household_ids)))
-    cadres = {c.household_id: c.cadre_name for c in session.exec(select(CadreAssignment).order_by(
-        col(CadreAssignment.assigned_on), col(CadreAssignment.created_at))).all()}
-    visits = _last_visits(session)
+    cadre_query = select(CadreAssignment).order_by(col(CadreAssignment.assigned_on), col(CadreAssignment.created_at))
+    if household_ids is not None:
+        cadre_query = cadre_query.where(col(CadreAssignment.household_id).in_(list(household_ids)))
+    cadres = {c.household_id: c.cadre_name for c in session.exec(cadre_query).all()}
+    visits = _last_visits(session, household_ids)
     intervals = _intervals(session)
     result = []
     for hid, number, head, group in session.execute(q).all():
