@@ -22,7 +22,6 @@ from sqlmodel import Session
 from app.documents.fonts import fonts, markup, styles
 from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, Title, build, para
 from app.documents.wording import cn_date
-from app.errors import NotFound
 from app.services.context import Actor
 from app.services.periods import Period, parse_period
 
@@ -92,12 +91,10 @@ def draft_notice(session: Session, actor: Actor, period: str, group_id: str | No
 
 
 def collect_notice(session: Session, actor: Actor, notice_id: str) -> NoticeData:
-    """A posted notice, with the figures as the services give them now."""
-    from app.models.points import PointsNotice
+    """A posted notice, with the figures as the services give them now (NotFound for an unknown id)."""
+    from app.services import points_notice
 
-    notice = session.get(PointsNotice, notice_id)
-    if notice is None:
-        raise NotFound(f"There is no notice with id {notice_id}.")
+    notice = points_notice.get_notice(session, actor, notice_id)
     return _data(session, actor, notice.period, notice.group_id, notice.posted_on, notice.objections_until,
                  notice.where_to_object)
 

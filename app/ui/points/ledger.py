@@ -1,5 +1,6 @@
 """A household's ledger (户积分明细): its entries with their status, the reversal of an entry with a reason,
-and a chart of the last 24 months — points gained (up) and deducted (down) as bars, the balance as a line."""
+a villager's objection to an entry on a notice open for objections (公示异议), and a chart of the last 24
+months — points gained (up) and deducted (down) as bars, the balance as a line."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import traceback
 from dataclasses import dataclass
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QLineSeries, QStackedBarSeries, QValueAxis
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
+from PySide6.QtCore import QMargins, QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -43,6 +45,7 @@ from app.ui.points.common import (
     bigger,
     empty_state,
     error_message,
+    hint_label,
     kind_label,
     report_error,
     signed,
@@ -50,7 +53,7 @@ from app.ui.points.common import (
     status_label,
     write,
 )
-from app.ui.points.dialogs import ReasonDialog
+from app.ui.points.dialogs import NoticeChoice, ObjectionDialog, ReasonDialog
 
 HISTORY_MONTHS = 24
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -128,6 +131,17 @@ def nice_step(raw: float) -> int:
             if step * factor >= raw:
                 return step * factor
         step *= 10
+
+
+def open_notices(ctx: UiContext, entry_id: str) -> list[NoticeChoice]:
+    """The notices listing the entry whose objection period is open today, as the objection dialog offers them."""
+    from app.services import grid, points_notice
+
+    with ctx.store.read() as session:
+        notices = points_notice.open_notices_for(session, ctx.actor, entry_id)
+        scopes = {n.id: grid.get_cell(session, n.group_id).name if n.group_id else _("Whole village") for n in notices}
+    return [NoticeChoice(n.id, _("{period} · {scope} · objections until {date}").format(
+        period=n.period, scope=scopes[n.id], date=format_date(n.objections_until))) for n in notices]
 
 
 def align_zero(left: QValueAxis, right: QValueAxis, low: int, high: int) -> None:
@@ -290,6 +304,21 @@ class LedgerView(QWidget):
         self.reverse_button.setObjectName("reverseButton")
         self.reverse_button.clicked.connect(self.reverse_selected)
         self.reverse_button.setVisible(ctx.can("points.write"))
+        self.objection_button = QPushButton()
+        self.objection_button.setObjectName("objectionButton")
+        self.objection_button.clicked.connect(self.record_objection_selected)
+        self.objection_button.setVisible(ctx.can("points.write"))
+        self.reverse_action = QAction(self)
+        self.reverse_action.triggered.connect(self.reverse_selected)
+        self.objection_action = QAction(self)
+        self.objection_action.triggered.connect(self.record_objection_selected)
+        self.menu: QMenu | None = None
+        self.open_notices: list[NoticeChoice] = []
+        # why "Record objection…" is not possible for the chosen entry, in words (not only on hover)
+        self.objection_hint = hint_label()
+        self.objection_hint.setObjectName("objectionHint")
+        self.objection_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.objection_hint.hide()
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addSpacing(16)
@@ -298,6 +327,7 @@ class LedgerView(QWidget):
         head.addWidget(self.stars_label)
         head.addStretch(1)
         head.addWidget(self.reverse_button)
+        head.addWidget(self.objection_button)
         self.message = InlineMessage()
 
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -311,6 +341,8 @@ class LedgerView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.show_context_menu)
         self.chart = PointsChart()
 
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -324,6 +356,7 @@ class LedgerView(QWidget):
         content_layout = QVBoxLayout(content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(head)
+        content_layout.addWidget(self.objection_hint)
         content_layout.addWidget(self.message)
         content_layout.addWidget(splitter, 1)
 
@@ -342,7 +375,9 @@ class LedgerView(QWidget):
         self.finder_label.setText(_("Household"))
         self.finder.edit.setPlaceholderText(_("Type household no., name or pinyin initials, then Enter"))
         self.reverse_button.setText(_("Reverse entry…"))
-        self.reverse_button.setToolTip(_("Record a correction that cancels the chosen entry (with a reason)"))
+        self.reverse_action.setText(_("Reverse entry…"))
+        self.objection_button.setText(_("Record objection…"))
+        self.objection_action.setText(_("Record objection…"))
         self.table.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS])
         bigger(self.title, 1.2)
         bigger(self.balance_label, 1.2)
@@ -377,12 +412,15 @@ class LedgerView(QWidget):
         h = data.household
         if self.finder.current is None or self.finder.current.id != h.id:
             self.finder.set_current(h)
+        keep = self.selected_line()
         self.title.setText("  ".join(p for p in (h.number, h.head_name, h.group_name) if p))
         self.balance_label.setText(_("Balance {balance} · accumulated {accumulated}").format(
             balance=data.balance, accumulated=data.accumulated))
         self.stars_label.setText(stars_text(data.stars, data.max_stars))
         self.stars_label.setToolTip(_("{n} of {max} stars (by accumulated points)").format(n=data.stars, max=data.max_stars))
         self._fill_table(data.lines)
+        if keep is not None:
+            self.select_line(keep.id)
         self.chart.set_history(data.history)
         self.stack.setCurrentIndex(0)
         self._update_buttons()
@@ -438,13 +476,63 @@ class LedgerView(QWidget):
     def _update_buttons(self) -> None:
         line = self.selected_line()
         can = line is not None and line.status == "counted" and line.kind in (EntryKind.RULE, EntryKind.FREE)
-        self.reverse_button.setEnabled(can)
         if line is None:
-            self.reverse_button.setToolTip(_("Choose an entry in the list first"))
+            reverse_tip = _("Choose an entry in the list first")
         elif not can:
-            self.reverse_button.setToolTip(_("Only a counted entry (not a correction or a redemption) can be reversed"))
+            reverse_tip = _("Only a counted entry (not a correction or a redemption) can be reversed")
         else:
-            self.reverse_button.setToolTip(_("Record a correction that cancels the chosen entry (with a reason)"))
+            reverse_tip = _("Record a correction that cancels the chosen entry (with a reason)")
+        for widget in (self.reverse_button, self.reverse_action):
+            widget.setEnabled(can)
+            widget.setToolTip(reverse_tip)
+        self._update_objection(line, can)
+
+    def _update_objection(self, line: LedgerLine | None, counted: bool) -> None:
+        """"Record objection…" is possible while a notice listing the counted entry is open for objections."""
+        self.open_notices = []
+        if line is not None and counted and self.ctx.can("points.write"):
+            try:
+                self.open_notices = open_notices(self.ctx, line.id)
+            except Exception as exc:
+                self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
+        if line is None:
+            why = ""
+            tip = _("Choose an entry in the list first")
+        elif not counted:
+            why = tip = _("Only a counted entry (not a correction or a redemption) can be objected to.")
+        elif not self.open_notices:
+            why = tip = _("No notice listing this entry is open for objections.")
+        else:
+            why = ""
+            tip = _("A villager objects to the chosen entry while its notice is posted; the objection is decided "
+                    "under Public notice")
+        enabled = bool(self.open_notices)
+        for widget in (self.objection_button, self.objection_action):
+            widget.setEnabled(enabled)
+            widget.setToolTip(tip)
+        self.objection_hint.setText(why)
+        self.objection_hint.setVisible(bool(why) and self.ctx.can("points.write"))
+
+    def show_context_menu(self, pos: QPoint) -> QMenu | None:
+        """Right-click on an entry: the same actions as the buttons, disabled ones with their reason."""
+        if not self.ctx.can("points.write"):
+            return None
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+        if self.selected_line() is None:
+            return None
+        self._update_buttons()
+        if self.menu is not None:
+            self.menu.deleteLater()
+        menu = QMenu(self)
+        menu.setObjectName("ledgerMenu")
+        menu.setToolTipsVisible(True)
+        menu.addAction(self.reverse_action)
+        menu.addAction(self.objection_action)
+        self.menu = menu
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        return menu
 
     def reverse_selected(self) -> ReasonDialog | None:
         line = self.selected_line()
@@ -464,6 +552,32 @@ class LedgerView(QWidget):
                               _("Reason"), _("Reverse"), save, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._after_reverse)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    # -------------------------------------------------------- objections
+
+    def record_objection_selected(self) -> ObjectionDialog | None:
+        line = self.selected_line()
+        if line is None or self.data is None or not self.ctx.can("points.write"):
+            return None
+        self._update_buttons()
+        if not self.open_notices:
+            return None
+        h = self.data.household
+        what = " ".join(p for p in (line.rule_code, line.reason) if p)
+        entry_text = _("{household} · {date} · {what} · {points}").format(
+            household="  ".join(p for p in (h.number, h.head_name) if p), date=format_date(line.occurred_on),
+            what=what, points=signed(line.points))
+        dialog = ObjectionDialog(self.ctx, line.id, entry_text, self.open_notices, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def recorded() -> None:
+            self.message.success(_("The objection of {who} is recorded; it is decided under Public notice.").format(
+                who=dialog.raised_by.text().strip()))
+
+        dialog.accepted.connect(recorded)
         self.dialog = dialog
         dialog.open()
         return dialog

@@ -1,6 +1,7 @@
 """Public notice of points (积分公示): choose the period and the villager group (or the whole village), preview
-the 积分公示榜, post it (`post_notice`: the notice period starts) and print it; below, the objections raised
-during notice periods, each decided upheld (the entry is reversed) or dismissed, with a reason."""
+the 积分公示榜, post it (`post_notice`: the notice period starts) and print it; the notices posted so far, each
+of which can be printed again; below, the objections raised during notice periods (recorded from a household's
+ledger) with the contested entry, each decided upheld (the entry is reversed) or dismissed, with a reason."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import io
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -38,7 +40,9 @@ from app.i18n import N_, _, format_date
 from app.paths import log_file
 from app.ui.context import UiContext
 from app.ui.points.common import (
+    GAIN_COLOR,
     HINT_COLOR,
+    LOSS_COLOR,
     NOTICE_TABLES,
     OK_COLOR,
     WARNING_COLOR,
@@ -49,9 +53,13 @@ from app.ui.points.common import (
     hint_label,
     period_choices,
     q_to_date,
+    signed,
     write,
 )
 from app.ui.points.dialogs import ReasonDialog
+
+if TYPE_CHECKING:
+    from app.services.points_notice import ObjectionRow
 
 NOTICE_TITLE = "积分公示榜"
 DEFAULT_WHERE = "村委会办公室（村人民调解室）"
@@ -61,20 +69,53 @@ DECISION_COLORS = {"": WARNING_COLOR, "upheld": OK_COLOR, "dismissed": HINT_COLO
 
 
 @dataclass(frozen=True)
-class ObjectionRow:
+class PostedNotice:
+    """A posted notice as the list shows it."""
+
     id: str
-    raised_on: Any
-    raised_by: str
-    content: str
-    decision: str
-    decision_note: str
-    decided_by: str
-    decided_on: Any
+    period: str
+    scope: str
+    posted_on: dt.date
+    objections_until: dt.date
+
+    @property
+    def is_open(self) -> bool:
+        """Whether villagers may still object to it (today is within its notice period)."""
+        return self.posted_on <= today() <= self.objections_until
+
+    @property
+    def title(self) -> str:
+        return f"{NOTICE_TITLE}-{self.period}-{self.scope}"
+
+
+def table(columns: int, name: str) -> QTableWidget:
+    """A read-only list with whole rows chosen one at a time."""
+    widget = QTableWidget(0, columns)
+    widget.setObjectName(name)
+    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setAlternatingRowColors(True)
+    widget.setWordWrap(False)
+    widget.verticalHeader().hide()
+    widget.horizontalHeader().setStretchLastSection(True)
+    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return widget
+
+
+def fit_columns(widget: QTableWidget, widest: int = 360) -> None:
+    widget.resizeColumnsToContents()
+    header = widget.horizontalHeader()
+    for c in range(widget.columnCount() - 1):
+        header.resizeSection(c, min(max(header.sectionSize(c), 60), widest))
 
 
 class NoticeView(QWidget):
-    OBJECTION_COLUMNS = (N_("Raised on"), N_("Raised by"), N_("Objection"), N_("Decision"), N_("Reason"),
-                         N_("Decided by"))
+    NOTICE_COLUMNS = (N_("Period"), N_("Scope"), N_("Posted on"), N_("Objections until"), N_("Status"))
+    OBJECTION_COLUMNS = (N_("Raised on"), N_("Household no."), N_("Entry date"), N_("Entry"), N_("Points"),
+                         N_("Raised by"), N_("Objection"), N_("Decision"), N_("Reason"))
+    POINTS_COLUMN = 4
+    DECISION_COLUMN = 7
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +123,7 @@ class NoticeView(QWidget):
         self.setObjectName("pointsNotice")
         self.dialog: QWidget | None = None
         self.posted_id: str | None = None
-        self.posted_title = NOTICE_TITLE
+        self.notices: list[PostedNotice] = []
         self.objections: list[ObjectionRow] = []
         can_post = ctx.can("points.notice")
 
@@ -130,14 +171,9 @@ class NoticeView(QWidget):
         self.post_button.setObjectName("postNotice")
         self.post_button.clicked.connect(self.post)
         self.post_button.setVisible(can_post)
-        self.reprint_button = QPushButton()
-        self.reprint_button.setObjectName("reprintNotice")
-        self.reprint_button.clicked.connect(self.preview_posted)
-        self.reprint_button.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.post_button)
-        buttons.addWidget(self.reprint_button)
         buttons.addStretch(1)
         self.message = InlineMessage()
         self.message.setObjectName("noticeMessage")
@@ -148,6 +184,28 @@ class NoticeView(QWidget):
         notice_layout.addLayout(form)
         notice_layout.addLayout(buttons)
         notice_layout.addWidget(self.message)
+
+        # ---- the notices posted so far
+        self.reprint_button = QPushButton()
+        self.reprint_button.setObjectName("reprintNotice")
+        self.reprint_button.clicked.connect(self.reprint_selected)
+        self.reprint_button.setVisible(can_post)  # the others open a notice with a double-click
+        notices_bar = QHBoxLayout()
+        self.notices_hint = hint_label(wrap=False)
+        notices_bar.addWidget(self.notices_hint)
+        notices_bar.addStretch(1)
+        notices_bar.addWidget(self.reprint_button)
+        self.notices_table = table(len(self.NOTICE_COLUMNS), "noticesTable")
+        self.notices_table.itemSelectionChanged.connect(self._update_reprint)
+        self.notices_table.itemDoubleClicked.connect(lambda _item: self.reprint_selected())
+        self.notices_empty = empty_state()
+        self.notices_stack = QStackedWidget()
+        self.notices_stack.addWidget(self.notices_table)
+        self.notices_stack.addWidget(self.notices_empty)
+        self.notices_box = QGroupBox()
+        notices_layout = QVBoxLayout(self.notices_box)
+        notices_layout.addLayout(notices_bar)
+        notices_layout.addWidget(self.notices_stack, 1)
 
         # ---- objections
         self.pending_only = QCheckBox()
@@ -167,16 +225,7 @@ class NoticeView(QWidget):
         objection_bar.addStretch(1)
         objection_bar.addWidget(self.uphold_button)
         objection_bar.addWidget(self.dismiss_button)
-        self.table = QTableWidget(0, len(self.OBJECTION_COLUMNS))
-        self.table.setObjectName("objectionsTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = table(len(self.OBJECTION_COLUMNS), "objectionsTable")
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.objections_empty = empty_state()
         self.objections_stack = QStackedWidget()
@@ -189,12 +238,20 @@ class NoticeView(QWidget):
         objections_layout.addWidget(self.objection_message)
         objections_layout.addWidget(self.objections_stack, 1)
 
+        lists = QSplitter(Qt.Orientation.Vertical)
+        lists.setObjectName("noticeSplitter")
+        lists.addWidget(self.notices_box)
+        lists.addWidget(self.objections_box)
+        lists.setStretchFactor(0, 2)
+        lists.setStretchFactor(1, 3)
+        lists.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notice_box)
-        layout.addWidget(self.objections_box, 1)
+        layout.addWidget(lists, 1)
         self.relabel()
         self._fill_groups()
+        self.load_notices()
         self.load_objections()
 
     def relabel(self) -> None:
@@ -211,7 +268,10 @@ class NoticeView(QWidget):
         self.preview_button.setToolTip(_("See the notice as it will print, before posting it"))
         self.post_button.setText(_("Post and print…"))
         self.post_button.setToolTip(_("Record the notice (its objection period starts) and open it for printing"))
-        self.reprint_button.setText(_("Print the posted notice again…"))
+        self.notices_box.setTitle(_("Posted notices"))
+        self.notices_hint.setText(_("Double-click a notice to print it again."))
+        self.reprint_button.setText(_("Print again…"))
+        self.notices_table.setHorizontalHeaderLabels([_(c) for c in self.NOTICE_COLUMNS])
         self.objections_box.setTitle(_("Objections"))
         self.pending_only.setText(_("Only those not decided yet"))
         self.uphold_button.setText(_("Uphold…"))
@@ -229,6 +289,7 @@ class NoticeView(QWidget):
         else:
             self.period_combo.setEditText(keep)
         self.period_combo.blockSignals(False)
+        self._show_notices()
         self._show_objections()
 
     def _fill_groups(self) -> None:
@@ -245,6 +306,7 @@ class NoticeView(QWidget):
 
     def refresh(self) -> None:
         self._fill_groups()
+        self.load_notices()
         self.load_objections()
 
     def period_text(self) -> str:
@@ -301,17 +363,15 @@ class NoticeView(QWidget):
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return None
         self.posted_id = notice_id
-        self.posted_title = f"{NOTICE_TITLE}-{period}-{self.group_combo.currentText()}"
         self.message.success(_("The notice of {period} for {scope} is posted; objections are possible until {date}.").format(
             period=period, scope=self.group_combo.currentText(),
             date=format_date(posted + dt.timedelta(days=days - 1))))
-        self.reprint_button.show()
-        return self.preview_posted()
+        self.load_notices()
+        self.select_notice(notice_id)
+        return self.preview_notice(notice_id, f"{NOTICE_TITLE}-{period}-{self.group_combo.currentText()}")
 
-    def preview_posted(self) -> QDialog | None:
-        notice_id = self.posted_id
-        if notice_id is None:
-            return None
+    def preview_notice(self, notice_id: str, title: str) -> QDialog:
+        """A posted notice, with the figures as they are now, for printing (again)."""
         store, actor = self.ctx.store, self.ctx.actor
 
         def make() -> bytes:
@@ -323,7 +383,75 @@ class NoticeView(QWidget):
             render_notice(data, out)
             return out.getvalue()
 
-        return self._preview(make, self.posted_title)
+        return self._preview(make, title)
+
+    # -------------------------------------------------------- the notices posted
+
+    def load_notices(self) -> None:
+        from app.services import grid, points_notice
+
+        try:
+            with self.ctx.store.read() as session:
+                rows = points_notice.notices(session, self.ctx.actor)
+                names = {gid: grid.get_cell(session, gid).name for gid in {n.group_id for n in rows if n.group_id}}
+        except Exception as exc:
+            self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
+            rows, names = [], {}
+        self.notices = [PostedNotice(n.id, n.period, names[n.group_id] if n.group_id else _("Whole village"), n.posted_on,
+                                     n.objections_until) for n in rows]
+        self._show_notices()
+
+    def _show_notices(self) -> None:
+        keep = self.selected_notice()
+        self.notices_table.setRowCount(len(self.notices))
+        for r, n in enumerate(self.notices):
+            values = [n.period, n.scope, format_date(n.posted_on), format_date(n.objections_until),
+                      _("Open for objections") if n.is_open else _("Closed")]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(ID_ROLE, n.id)
+                if c == 4:
+                    item.setForeground(QColor(OK_COLOR if n.is_open else HINT_COLOR))
+                self.notices_table.setItem(r, c, item)
+        fit_columns(self.notices_table)
+        if keep is not None:
+            self.select_notice(keep.id)
+        if self.notices:
+            self.notices_stack.setCurrentWidget(self.notices_table)
+        else:
+            self.notices_empty.setText(_("No notice has been posted yet. Choose the period and the group above, then "
+                                         "“Post and print…”.") if self.ctx.can("points.notice")
+                                       else _("No notice has been posted yet."))
+            self.notices_stack.setCurrentWidget(self.notices_empty)
+        self.notices_hint.setVisible(bool(self.notices))
+        self._update_reprint()
+
+    def selected_notice(self) -> PostedNotice | None:
+        row = self.notices_table.currentRow()
+        if not 0 <= row < len(self.notices) or not self.notices_table.selectionModel().hasSelection():
+            return None
+        item = self.notices_table.item(row, 0)
+        notice_id = item.data(ID_ROLE) if item is not None else None
+        return next((n for n in self.notices if n.id == notice_id), None)
+
+    def select_notice(self, notice_id: str) -> None:
+        for r, n in enumerate(self.notices):
+            if n.id == notice_id:
+                self.notices_table.selectRow(r)
+                return
+
+    def _update_reprint(self) -> None:
+        chosen = self.selected_notice()
+        self.reprint_button.setEnabled(chosen is not None)
+        self.reprint_button.setToolTip(_("Open the chosen notice for printing, with the figures as they are now")
+                                       if chosen is not None else _("Choose a notice in the list first"))
+
+    def reprint_selected(self) -> QDialog | None:
+        chosen = self.selected_notice()
+        if chosen is None:
+            return None
+        self.message.clear_message()
+        return self.preview_notice(chosen.id, chosen.title)
 
     # -------------------------------------------------------- objections
 
@@ -332,32 +460,35 @@ class NoticeView(QWidget):
 
         try:
             with self.ctx.store.read() as session:
-                rows = points_notice.objections(session, self.ctx.actor, pending_only=self.pending_only.isChecked())
+                rows = points_notice.objection_rows(session, self.ctx.actor, pending_only=self.pending_only.isChecked())
         except Exception as exc:
             self.objection_message.error(error_message(self.ctx, exc, traceback.format_exc()))
             rows = []
-        self.objections = [ObjectionRow(o.id, o.raised_on, o.raised_by, o.content, o.decision, o.decision_note,
-                                        o.decided_by, o.decided_on) for o in rows]
+        self.objections = rows
         self._show_objections()
 
     def _show_objections(self) -> None:
         keep = self.selected_objection()
         self.table.setRowCount(len(self.objections))
         for r, o in enumerate(self.objections):
-            values = [format_date(o.raised_on, "short"), o.raised_by, o.content, _(DECISIONS.get(o.decision, o.decision)),
-                      o.decision_note, o.decided_by]
+            values = [format_date(o.raised_on, "short"), o.household_number, format_date(o.entry_occurred_on, "short"),
+                      o.entry_reason, signed(o.entry_points), o.raised_by, o.content,
+                      _(DECISIONS.get(o.decision, o.decision)), o.decision_note]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value.replace("\n", " "))
                 item.setData(ID_ROLE, o.id)
-                if c == 2:
-                    item.setToolTip(o.content)
                 if c == 3:
+                    item.setToolTip(_("{entry} (on the notice of {period})").format(entry=o.entry_reason, period=o.notice_period)
+                                    if o.notice_period else o.entry_reason)
+                if c == self.POINTS_COLUMN:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    item.setForeground(QColor(GAIN_COLOR if o.entry_points > 0 else LOSS_COLOR))
+                if c in (6, 8) and value:
+                    item.setToolTip(value)
+                if c == self.DECISION_COLUMN:
                     item.setForeground(QColor(DECISION_COLORS.get(o.decision, HINT_COLOR)))
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for c in range(len(self.OBJECTION_COLUMNS) - 1):
-            header.resizeSection(c, min(max(header.sectionSize(c), 60), 360))
+        fit_columns(self.table, 220)  # the long texts are in their tooltips: the decision stays in sight
         if keep is not None:
             self.select_objection(keep.id)
         if self.objections:
@@ -400,14 +531,18 @@ class NoticeView(QWidget):
             write(ctx, lambda session: points_notice.decide_objection(session, ctx.actor, objection.id, upheld, note),
                   NOTICE_TABLES)
 
+        entry = _("household {number}: {reason} ({points}, {date})").format(
+            number=objection.household_number, reason=objection.entry_reason, points=signed(objection.entry_points),
+            date=format_date(objection.entry_occurred_on))
         if upheld:
             title, explanation, button = (_("Uphold the objection"),
-                                          _("The objection of {who} is right: the entry is reversed, with this reason.").format(
-                                              who=objection.raised_by), _("Uphold"))
+                                          _("The objection of {who} to {entry} is right: the entry is reversed, with this "
+                                            "reason.").format(who=objection.raised_by, entry=entry), _("Uphold"))
         else:
             title, explanation, button = (_("Dismiss the objection"),
-                                          _("The objection of {who} is dismissed; the reason is kept and can be told to "
-                                            "the villager.").format(who=objection.raised_by), _("Dismiss"))
+                                          _("The objection of {who} to {entry} is dismissed; the reason is kept and can be "
+                                            "told to the villager.").format(who=objection.raised_by, entry=entry),
+                                          _("Dismiss"))
         dialog = ReasonDialog(ctx, title, explanation, _("Reason"), button, save, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
