@@ -105,11 +105,14 @@ def ensure_factors(session: Session) -> None:
     session.flush()
 
 
-def factors(session: Session, actor: Actor) -> list[RiskFactor]:
-    """The active factors; sensitive ones only for roles that may see them."""
+def factors(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[RiskFactor]:
+    """The factors in use (or all, for the catalog editor); sensitive ones only for roles that may see them."""
     require(actor, "risk.read")
     ensure_factors(session)
-    rows = session.exec(select(RiskFactor).where(col(RiskFactor.active).is_(True)).order_by(col(RiskFactor.position))).all()
+    q = select(RiskFactor).order_by(col(RiskFactor.position))
+    if not include_inactive:
+        q = q.where(col(RiskFactor.active).is_(True))
+    rows = session.exec(q).all()
     return [f for f in rows if can(actor, "risk.sensitive") or not f.sensitive]
 
 

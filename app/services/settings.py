@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.clock import utcnow
 from app.errors import ValidationError
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, N_, _
 from app.models.committee import Setting
 from app.services import audit
 from app.services.context import Actor, require
@@ -25,14 +25,14 @@ class SettingSpec:
 
 
 SPECS: dict[str, SettingSpec] = {
-    "language": SettingSpec("zh_CN", "choice", "Language", choices=LANGUAGES),
-    "font_size": SettingSpec("normal", "choice", "Font size", choices=("normal", "large")),
-    "idle_lock_minutes": SettingSpec("10", "int", "Lock after idle minutes", minimum=1, maximum=240),
-    "device_id": SettingSpec("", "text", "Device"),
-    "case_deadline_days": SettingSpec("30", "int", "Days to settle a case", minimum=1, maximum=365),
-    "risk_visit_days_high": SettingSpec("30", "int", "Visit a high-risk household every (days)", minimum=1, maximum=365),
-    "risk_visit_days_medium": SettingSpec("90", "int", "Visit a medium-risk household every (days)", minimum=1, maximum=365),
-    "follow_up_after_days": SettingSpec("7", "int", "Follow-up visit days after the performance deadline",
+    "language": SettingSpec("zh_CN", "choice", N_("Language"), choices=LANGUAGES),
+    "font_size": SettingSpec("normal", "choice", N_("Font size"), choices=("normal", "large")),
+    "idle_lock_minutes": SettingSpec("10", "int", N_("Lock after idle minutes"), minimum=1, maximum=240),
+    "device_id": SettingSpec("", "text", N_("Device")),
+    "case_deadline_days": SettingSpec("30", "int", N_("Days to settle a case"), minimum=1, maximum=365),
+    "risk_visit_days_high": SettingSpec("30", "int", N_("Visit a high-risk household every (days)"), minimum=1, maximum=365),
+    "risk_visit_days_medium": SettingSpec("90", "int", N_("Visit a medium-risk household every (days)"), minimum=1, maximum=365),
+    "follow_up_after_days": SettingSpec("7", "int", N_("Follow-up visit days after the performance deadline"),
                                         minimum=0, maximum=180),
 }
 

@@ -1,4 +1,6 @@
-"""Settings: the committee's details, the language, the font size and the idle lock.
+"""Settings: the committee's details, the language, the font size, the idle lock and the work rules
+(days to settle a case, when to visit after an agreement's performance deadline, how often to visit a
+high- or medium-risk household).
 
 Every role sees them; only a role with `settings.write` (the committee director) may change them.
 Language and font size take effect at once; the other pages re-label themselves on `ctx.retranslate`.
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,7 +36,16 @@ from app.ui.messages import FieldError, FieldErrors, required_note, show_error
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language: never translated
 FONT_SIZES = (("normal", N_("Normal ({size} pt)"), 12), ("large", N_("Large ({size} pt)"), 15))
+# (setting key, label, hint under the field): whole numbers of days, checked and audited by `settings.put`
+WORK_RULES = (
+    ("case_deadline_days", N_("Days to settle a case"), N_("From the day a case is received.")),
+    ("follow_up_after_days", N_("Follow-up visit after the performance deadline"),
+     N_("Days after the deadline an agreement sets for performing it.")),
+    ("risk_visit_days_high", N_("Visit a high-risk household every"), ""),
+    ("risk_visit_days_medium", N_("Visit a medium-risk household every"), ""),
+)
 SAVED_COLOR = "#1e7b45"
+HINT_COLOR = "#5f6368"
 
 
 def _saved_label() -> QLabel:
@@ -144,6 +156,45 @@ class SettingsPage(QWidget):
         security_layout = QVBoxLayout(self.security_box)
         security_layout.addLayout(security_form)
 
+        # Work rules: deadlines and visit intervals, saved together
+        self.work_box = QGroupBox()
+        self.work_box.setObjectName("workRules")
+        self.work_errors = FieldErrors()
+        work_form = QFormLayout()
+        work_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.work_days: dict[str, QSpinBox] = {}
+        self._work_rows: list[tuple[QLabel, str, QLabel, str]] = []
+        for key, label, hint in WORK_RULES:
+            days = QSpinBox()
+            days.setObjectName(key)
+            days.setRange(0, 999)  # the service says what is allowed, under the field
+            days.setAlignment(Qt.AlignmentFlag.AlignRight)
+            days.setMinimumWidth(days.fontMetrics().averageCharWidth() * 12)
+            days.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            hint_label = QLabel()
+            hint_label.setStyleSheet(f"color: {HINT_COLOR};")
+            hint_label.setWordWrap(True)
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(days, 0, Qt.AlignmentFlag.AlignLeft)
+            row_layout.addWidget(hint_label, 1)
+            widget = self.work_errors.add_row(work_form, key, _(label), row)
+            widget.setBuddy(days)
+            self.work_days[key] = days
+            self._work_rows.append((widget, label, hint_label, hint))
+        self.save_work = QPushButton()
+        self.save_work.setObjectName("saveWorkRules")
+        self.save_work.clicked.connect(self.save_work_rules)
+        self.work_saved = _saved_label()
+        work_buttons = QHBoxLayout()
+        work_buttons.addStretch(1)
+        work_buttons.addWidget(self.work_saved)
+        work_buttons.addWidget(self.save_work)
+        work_layout = QVBoxLayout(self.work_box)
+        work_layout.addLayout(work_form)
+        work_layout.addLayout(work_buttons)
+
         # Where things are
         self.about_box = QGroupBox()
         self.data_dir_value = QLabel(str(ctx.data_dir))
@@ -169,6 +220,7 @@ class SettingsPage(QWidget):
         column.addWidget(self.committee_box)
         column.addWidget(self.display_box)
         column.addWidget(self.security_box)
+        column.addWidget(self.work_box)
         column.addWidget(self.about_box)
         column.addStretch(1)
         content.setMaximumWidth(900)
@@ -187,7 +239,7 @@ class SettingsPage(QWidget):
 
         editors: tuple[QWidget, ...] = (self.name, self.code, self.seal_text, self.village, self.township,
                                         self.save_committee, self.language, self.font_size, self.idle_minutes,
-                                        self.save_idle)
+                                        self.save_idle, *self.work_days.values(), self.save_work)
         for editor in editors:
             editor.setEnabled(self.editable)
 
@@ -207,6 +259,7 @@ class SettingsPage(QWidget):
             current = committee.current(session)
             font_size = settings.get(session, "font_size")
             idle = settings.get_int(session, "idle_lock_minutes")
+            work = {key: settings.get_int(session, key) for key in self.work_days}
         if current is not None:
             self.name.setText(current.name)
             self.code.setText(current.code)
@@ -216,7 +269,10 @@ class SettingsPage(QWidget):
         self._select(self.language, i18n.language())
         self._select(self.font_size, font_size)
         self.idle_minutes.setValue(idle)
+        for key, days in self.work_days.items():
+            days.setValue(work[key])
         self.committee_errors.clear()
+        self.work_errors.clear()
 
     @staticmethod
     def _select(combo: QComboBox, value: str) -> None:
@@ -249,11 +305,20 @@ class SettingsPage(QWidget):
         self.idle_label.setText(_("Lock after idle minutes"))
         self.idle_minutes.setSuffix(" " + _("min"))
         self.save_idle.setText(_("Save"))
+        self.work_box.setTitle(_("Work rules"))
+        for widget, label, hint_label, hint in self._work_rows:
+            widget.setText(_(label))
+            hint_label.setText(_(hint) if hint else "")
+            hint_label.setVisible(bool(hint))
+        for days in self.work_days.values():
+            days.setSuffix(" " + _("days"))
+        self.save_work.setText(_("Save work rules"))
         self.about_box.setTitle(_("This desk"))
         self.data_dir_label.setText(_("Data directory"))
         self.log_label.setText(_("Log file"))
         self.committee_saved.clear()
         self.idle_saved.clear()
+        self.work_saved.clear()
 
     # -- saving -----------------------------------------------------------------------------------
 
@@ -317,6 +382,31 @@ class SettingsPage(QWidget):
         if self._put("idle_lock_minutes", str(self.idle_minutes.value())):
             self.idle_saved.setText(_("Saved."))
             self.ctx.changed.emit({"setting"})
+
+    def save_work_rules(self) -> None:
+        """All four in one write transaction: one refused value saves none of them."""
+        from app.services import settings
+
+        self.work_errors.clear()
+        self.work_saved.clear()
+        values = {key: str(days.value()) for key, days in self.work_days.items()}
+        try:
+            with self.ctx.store.write() as session:
+                for key, value in values.items():
+                    settings.put(session, self.ctx.actor, key, value)
+        except ValidationError as exc:
+            if not self.work_errors.show(exc, focus=False):
+                show_error(self, exc, self.log_path)
+                return
+            days = self.work_days[exc.field]
+            days.setFocus()
+            days.selectAll()
+            return
+        except DeskError as exc:
+            show_error(self, exc, self.log_path)
+            return
+        self.work_saved.setText(_("Saved."))
+        self.ctx.changed.emit({"setting"})
 
     def save_committee_details(self) -> None:
         from app.services import committee

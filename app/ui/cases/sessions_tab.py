@@ -1,5 +1,7 @@
 """The mediation sessions of a case (调解记录): held and planned ones, the dialog that records a session
-(or fills in a planned one once it is held), and the investigation record (调查记录)."""
+(or fills in a planned one once it is held), and under them the investigations (调查记录) — time, place,
+investigator, person interviewed, content — with the dialog that records one while the case allows it
+(`case_flow.actions`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -29,9 +32,9 @@ from sqlmodel import Session
 
 from app.clock import LOCAL_TZ, utcnow
 from app.i18n import N_, _, format_datetime
-from app.models.cases import MediationSession
+from app.models.cases import Investigation, MediationSession
 from app.services import case_flow, cases
-from app.services.case_flow import InvestigationInput, SessionInput
+from app.services.case_flow import Action, InvestigationInput, SessionInput
 from app.services.cases import CaseView
 from app.ui.cases.common import (
     MEDIATING_STATES,
@@ -130,10 +133,14 @@ class SessionDialog(FormDialog):
 class InvestigationDialog(FormDialog):
     def __init__(self, ctx: UiContext, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(ctx, _("Record an investigation"), _("Save the record"), parent)
+        self.setObjectName("InvestigationDialog")
         self.case_id = case_id
         self.held_at = datetime_edit(utcnow())
+        self.held_at.setObjectName("heldAt")
         self.place = place_combo()
+        self.place.setObjectName("place")
         self.investigator = QLineEdit(ctx.actor.display_name)
+        self.investigator.setObjectName("investigator")
         self.interviewee = QLineEdit()
         self.interviewee.setObjectName("interviewee")
         self.recorder = QLineEdit()
@@ -173,6 +180,35 @@ def session_html(row: MediationSession) -> str:
     return "".join(parts)
 
 
+def investigation_html(row: Investigation) -> str:
+    def part(label: str, value: str) -> str:
+        if not value:
+            return ""
+        text = html.escape(value).replace("\n", "<br>")
+        return f"<p><b>{html.escape(label)}</b><br>{text}</p>"
+
+    head = _("Investigation")
+    return "".join([f"<h3>{html.escape(head)} · {html.escape(format_datetime(row.held_at))}</h3>",
+                    part(_("Place"), row.place), part(_("Investigator"), row.investigator),
+                    part(_("Person interviewed"), row.interviewee), part(_("Recorder"), row.recorder),
+                    part(_("Content"), row.content)])
+
+
+def read_only_table(columns: int, name: str, stretch: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setObjectName(name)
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    for column in range(columns):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    return table
+
+
 class SessionsTab(QWidget):
     print_requested = Signal(str)
 
@@ -181,20 +217,22 @@ class SessionsTab(QWidget):
         self.ctx = ctx
         self.view: CaseView | None = None
         self.rows: list[MediationSession] = []
+        self.investigations: list[Investigation] = []
+        self.investigation_action: Action | None = None
         self.dialog: QDialog | None = None
-        self.table = QTableWidget(0, 5)
-        self.table.setObjectName("sessions")
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column in range(4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(5, "sessions", stretch=4)
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemActivated.connect(lambda _item: self.fill_in())
+        # the investigations, under the sessions; the one chosen is shown in full below
+        self.investigations_table = read_only_table(5, "investigations", stretch=4)
+        self.investigations_table.itemSelectionChanged.connect(self._investigation_selected)
+        self.investigations_empty = hint_label()
+        self.investigations_empty.setObjectName("investigationsEmpty")
+        self.investigations_box = QGroupBox()
+        self.investigations_box.setObjectName("investigationsBox")
+        box_layout = QVBoxLayout(self.investigations_box)
+        box_layout.addWidget(self.investigations_empty)
+        box_layout.addWidget(self.investigations_table, 1)
         self.detail = QTextBrowser()
         self.detail.setObjectName("sessionDetail")
         self.empty = hint_label()
@@ -216,8 +254,11 @@ class SessionsTab(QWidget):
         buttons.addWidget(self.print_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
+        split.addWidget(self.investigations_box)
         split.addWidget(self.detail)
         split.setChildrenCollapsible(False)
+        for index in range(3):
+            split.setStretchFactor(index, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.empty)
@@ -228,8 +269,11 @@ class SessionsTab(QWidget):
         try:
             with self.ctx.store.read() as session:
                 self.rows = cases.sessions_of(session, view.id)
+                self.investigations = case_flow.investigations_of(session, view.id)
+                self.investigation_action = next(
+                    (a for a in case_flow.actions(session, view.id) if a.key == "investigation"), None)
         except Exception as exc:
-            self.rows = []
+            self.rows, self.investigations, self.investigation_action = [], [], None
             report_error(self, self.ctx, exc, traceback.format_exc())
         self.table.setHorizontalHeaderLabels([_("Time"), _("State"), _("Place"), _("Recorder"), _("Outcome")])
         self.table.setRowCount(len(self.rows))
@@ -246,12 +290,36 @@ class SessionsTab(QWidget):
         for b in (self.record_button, self.plan_button, self.fill_button, self.investigate_button):
             b.setVisible(may)
             b.setEnabled(mediating)
+        action = self.investigation_action
+        self.investigate_button.setEnabled(action is not None and action.allowed)
+        self.investigate_button.setToolTip(action.reason if action is not None and not action.allowed else "")
         self.print_button.setEnabled(any(not r.planned for r in self.rows))
         self.empty.setText(_("No session recorded yet.") if not self.rows else "")
         self.empty.setVisible(not self.rows)
+        self._show_investigations()
         if self.rows:
             self.table.selectRow(len(self.rows) - 1)
         self._selected()
+
+    def _show_investigations(self) -> None:
+        table = self.investigations_table
+        table.blockSignals(True)
+        table.clearSelection()
+        table.setHorizontalHeaderLabels([_("Time"), _("Place"), _("Investigator"), _("Person interviewed"), _("Content")])
+        table.setRowCount(len(self.investigations))
+        for i, row in enumerate(self.investigations):
+            values = [format_datetime(row.held_at), row.place, row.investigator, row.interviewee,
+                      row.content.replace("\n", " ")]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column == 4:
+                    item.setToolTip(row.content)
+                table.setItem(i, column, item)
+        table.blockSignals(False)
+        self.investigations_box.setTitle(_("Investigations ({n})").format(n=len(self.investigations)))
+        self.investigations_empty.setText(_("No investigation recorded yet.") if not self.investigations else "")
+        self.investigations_empty.setVisible(not self.investigations)
+        table.setVisible(bool(self.investigations))
 
     def _current(self) -> MediationSession | None:
         row = self.table.currentRow()
@@ -262,6 +330,10 @@ class SessionsTab(QWidget):
 
     def _selected(self) -> None:
         current = self._current()
+        if self.table.selectionModel().selectedRows():
+            self.investigations_table.blockSignals(True)
+            self.investigations_table.clearSelection()
+            self.investigations_table.blockSignals(False)
         self.detail.setHtml(session_html(current) if current is not None else "")
         self.fill_button.setEnabled(current is not None and current.planned and self.view is not None
                                     and self.view.status in MEDIATING_STATES)
@@ -281,8 +353,23 @@ class SessionsTab(QWidget):
         open_dialog(self, dialog)
         return dialog
 
+    def current_investigation(self) -> Investigation | None:
+        selected = self.investigations_table.selectionModel().selectedRows()
+        row = selected[0].row() if selected else -1
+        return self.investigations[row] if 0 <= row < len(self.investigations) else None
+
+    def _investigation_selected(self) -> None:
+        current = self.current_investigation()
+        if current is None:
+            return
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.blockSignals(False)
+        self.detail.setHtml(investigation_html(current))
+
     def investigate(self) -> InvestigationDialog | None:
-        if self.view is None or not self.ctx.can("cases.mediate"):
+        action = self.investigation_action
+        if self.view is None or not self.ctx.can("cases.mediate") or action is None or not action.allowed:
             return None
         dialog = InvestigationDialog(self.ctx, self.view.id, parent=self)
         open_dialog(self, dialog)

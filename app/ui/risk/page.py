@@ -1,6 +1,7 @@
 """The risk section of the window (风险, 一会一课一排查's screening): the board, rating a household, the review
-queues, the logged-in cadre's households, the ledger and one household's history — as tabs. A view is
-loaded when it is shown; a change elsewhere (`ctx.changed`) marks the others to reload when next shown."""
+queues, the logged-in cadre's households, the ledger, the changes between two rounds, the factor catalog
+(for the director) and one household's history — as tabs. A view is loaded when it is shown; a change
+elsewhere (`ctx.changed`) marks the others to reload when next shown."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from app.i18n import N_, _
 from app.ui.context import UiContext
 from app.ui.risk.assess import AssessView
 from app.ui.risk.board import BoardView
+from app.ui.risk.changes import ChangesView
 from app.ui.risk.common import touches_risk
+from app.ui.risk.factors import FactorsView
 from app.ui.risk.history import HistoryView
 from app.ui.risk.ledger import LedgerView
 from app.ui.risk.review import ReviewView
 from app.ui.risk.tasks import TasksView
 
 TAB_LABELS = {"board": N_("Board"), "assess": N_("Rate a household"), "review": N_("Review"), "tasks": N_("My households"),
-              "ledger": N_("Ledger"), "history": N_("Household history")}
+              "ledger": N_("Ledger"), "changes": N_("Changes between rounds"), "factors": N_("Risk factors"),
+              "history": N_("Household history")}
 
 
 class RiskPage(QWidget):
@@ -31,6 +35,8 @@ class RiskPage(QWidget):
         self.review = ReviewView(ctx, self)
         self.tasks = TasksView(ctx, self)
         self.ledger = LedgerView(ctx, self)
+        self.changes = ChangesView(ctx, self)
+        self.factors = FactorsView(ctx, self)
         self.history = HistoryView(ctx, self)
         self.views: dict[str, QWidget] = {"board": self.board}
         if ctx.can("risk.assess"):
@@ -39,10 +45,13 @@ class RiskPage(QWidget):
             self.views["review"] = self.review
         self.views["tasks"] = self.tasks
         self.views["ledger"] = self.ledger
+        self.views["changes"] = self.changes
+        if ctx.can("risk.catalog"):
+            self.views["factors"] = self.factors
         self.views["history"] = self.history
-        for hidden in (self.assess, self.review):
+        for hidden in (self.assess, self.review, self.factors):
             if hidden not in self.views.values():
-                hidden.hide()  # the role does not rate or review
+                hidden.hide()  # the role does not rate, review or keep the factor catalog
         self.tabs = QTabWidget()
         self.tabs.setObjectName("riskTabs")
         self.tabs.setDocumentMode(True)

@@ -1,5 +1,6 @@
 """The grid tree beside the roster: village → villager groups → micro-grids, each with its household count
-and grid leader. Picking a cell filters the household table; the admin adds and renames cells here."""
+and grid leader. Picking a cell filters the household table; the admin adds and renames cells and sets
+their grid leader here."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QGridLayout,
     QHeaderView,
     QInputDialog,
     QLineEdit,
     QMenu,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QTreeWidgetItemIterator,
@@ -28,6 +31,7 @@ from app.services import grid
 from app.services.grid import GridNode
 from app.ui.context import UiContext
 from app.ui.roster._common import report_error, warn
+from app.ui.roster.leader_dialog import LeaderDialog
 
 CELL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LEVEL_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -47,6 +51,7 @@ class GridTree(QWidget):
         self.ctx = ctx
         self._root_id: str | None = None
         self._input: QInputDialog | None = None
+        self.dialog: QDialog | None = None
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("gridTree")
@@ -64,14 +69,18 @@ class GridTree(QWidget):
         self.add_group_button = QPushButton()
         self.add_micro_button = QPushButton()
         self.rename_button = QPushButton()
+        self.leader_button = QPushButton()
+        self.leader_button.setObjectName("setLeader")
         self.add_group_button.clicked.connect(self.add_group)
         self.add_micro_button.clicked.connect(self.add_micro_grid)
         self.rename_button.clicked.connect(self.rename)
+        self.leader_button.clicked.connect(self.set_leader)
         buttons = QGridLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.add_group_button, 0, 0)
         buttons.addWidget(self.add_micro_button, 0, 1)
         buttons.addWidget(self.rename_button, 1, 0)
+        buttons.addWidget(self.leader_button, 1, 1)
         self.buttons = QWidget()
         self.buttons.setLayout(buttons)
         self.buttons.setVisible(ctx.can("grid.write"))
@@ -94,6 +103,8 @@ class GridTree(QWidget):
         self.add_micro_button.setToolTip(_("Add a micro-grid to the chosen villager group"))
         self.rename_button.setText(_("Rename…"))
         self.rename_button.setToolTip(_("Rename the chosen villager group or micro-grid"))
+        self.leader_button.setText(_("Set grid leader…"))
+        self.leader_button.setToolTip(_("Choose the grid leader of the chosen villager group or micro-grid"))
         self._update_buttons()
 
     # -------------------------------------------------------- loading
@@ -110,10 +121,29 @@ class GridTree(QWidget):
         self.tree.addTopLevelItem(top)
         self.tree.expandAll()
         # The leader column only when some cell has a leader: it takes room the names need.
+        leader_appears = self.tree.isColumnHidden(2) and _has_leader(root)
         self.tree.setColumnHidden(2, not _has_leader(root))
+        if _has_leader(root):  # as wide as the names need, not Qt's default width: no sideways scrolling
+            self.tree.header().resizeSection(2, max(self.tree.sizeHintForColumn(2), self.tree.header().sectionSizeHint(2)))
         self.tree.setCurrentItem(self._find(keep) or top)
         self.tree.blockSignals(False)
         self._update_buttons()
+        if leader_appears:
+            self._widen_for_leaders()
+
+    def _widen_for_leaders(self) -> None:
+        """The first leader set: take the room the new column needs from the household table beside."""
+        splitter = self.parentWidget()
+        if not isinstance(splitter, QSplitter) or not self.isVisible():
+            return
+        sizes = splitter.sizes()
+        index = splitter.indexOf(self)
+        extra = self.preferred_width() - sizes[index]
+        if extra <= 0 or index + 1 >= len(sizes) or sizes[index + 1] - extra < 400:
+            return
+        sizes[index] += extra
+        sizes[index + 1] -= extra
+        splitter.setSizes(sizes)
 
     def preferred_width(self) -> int:
         """Wide enough for the names, counts and leaders without scrolling sideways (within reason)."""
@@ -181,6 +211,7 @@ class GridTree(QWidget):
         level = item.data(0, LEVEL_ROLE) if item is not None else None
         self.add_micro_button.setEnabled(level in (GridLevel.GROUP, GridLevel.MICRO))
         self.rename_button.setEnabled(level in (GridLevel.GROUP, GridLevel.MICRO))
+        self.leader_button.setEnabled(level in (GridLevel.GROUP, GridLevel.MICRO))
 
     # -------------------------------------------------------- editing (grid.write)
 
@@ -194,6 +225,7 @@ class GridTree(QWidget):
         if level in (GridLevel.GROUP, GridLevel.MICRO):
             menu.addAction(_("Add micro-grid…"), self.add_micro_grid)
             menu.addAction(_("Rename…"), self.rename)
+            menu.addAction(_("Set grid leader…"), self.set_leader)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
@@ -250,3 +282,19 @@ class GridTree(QWidget):
         cell_id = item.data(0, CELL_ID_ROLE)
         self._ask_name(_("Rename"), _("New name:"), item.data(0, NAME_ROLE),
                        lambda name: self._write(lambda s: grid.update_cell(s, self.ctx.actor, cell_id, name=name)))
+
+    def set_leader(self) -> LeaderDialog | None:
+        """Choose the grid leader of the chosen villager group or micro-grid (a person in the roster)."""
+        item = self._current_item()
+        if item is None or item.data(0, LEVEL_ROLE) not in (GridLevel.GROUP, GridLevel.MICRO) \
+                or not self.ctx.can("grid.write"):
+            return None
+        try:
+            dialog = LeaderDialog(self.ctx, item.data(0, CELL_ID_ROLE), item.data(0, NAME_ROLE), self)
+        except Exception as exc:
+            report_error(self, self.ctx.data_dir, exc, traceback.format_exc())
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
