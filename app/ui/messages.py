@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -160,3 +160,45 @@ class _RequiredWatcher(QObject):
 def _plain(label_html: str) -> str:
     """The words of a form label without its required mark."""
     return re.sub(r"<[^>]*>", "", label_html).replace("*", "").strip()
+
+
+# -- message boxes that never block (the idle lock can close them; tests need no modal loop) --------
+
+def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
+    box = _box(parent, QMessageBox.Icon.Information, title, text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.open()
+    return box
+
+
+def warn(parent: QWidget, title: str, text: str) -> QMessageBox:
+    box = _box(parent, QMessageBox.Icon.Warning, title, text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.open()
+    return box
+
+
+def ask(parent: QWidget, title: str, text: str, on_yes: Callable[[], object], *, yes_text: str = "",
+        no_text: str = "", default_yes: bool = False) -> QMessageBox:
+    """A yes/no question that does not block: `on_yes` runs when the user answers yes. No is the default
+    (Enter) unless `default_yes`; Esc always answers no."""
+    box = _box(parent, QMessageBox.Icon.Question, title, text)
+    yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.YesRole)
+    no = box.addButton(no_text or _("No"), QMessageBox.ButtonRole.NoRole)
+    box.setDefaultButton(yes if default_yes else no)
+    box.setEscapeButton(no)
+
+    def answered(button: object) -> None:
+        if button is yes:
+            on_yes()
+
+    box.buttonClicked.connect(answered)
+    box.open()
+    return box

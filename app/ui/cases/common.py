@@ -36,6 +36,9 @@ from app.models.cases import STATUS_LABELS, CaseStatus
 from app.paths import log_file
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR, error_text
+from app.ui.messages import ask as ask  # shared, re-exported here
+from app.ui.messages import inform as inform
+from app.ui.messages import warn as warn
 
 log = logging.getLogger("mediation_desk")
 W = TypeVar("W", bound=QWidget)
@@ -302,43 +305,6 @@ class ChipDelegate(QStyledItemDelegate):
 # ---------------------------------------------------------------- messages (never blocking)
 
 
-def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    return box
-
-
-def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Information, title, text)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.open()
-    return box
-
-
-def warn(parent: QWidget, title: str, text: str) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Warning, title, text)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.open()
-    return box
-
-
-def ask(parent: QWidget, title: str, text: str, on_yes: Callable[[], object], *, yes_text: str = "",
-        no_text: str = "") -> QMessageBox:
-    """A question that does not block: `on_yes` runs when the user answers yes."""
-    box = _box(parent, QMessageBox.Icon.Question, title, text)
-    yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.YesRole)
-    no = box.addButton(no_text or _("No"), QMessageBox.ButtonRole.NoRole)
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-
-    def answered(button: object) -> None:
-        if button is yes:
-            on_yes()
-
-    box.buttonClicked.connect(answered)
-    box.open()
-    return box
 
 
 def report_error(parent: QWidget, ctx: UiContext, exc: BaseException, tb: str = "") -> QMessageBox:

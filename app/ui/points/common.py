@@ -33,8 +33,11 @@ from app.errors import DeskError
 from app.i18n import N_, _, language
 from app.models.points import ENTRY_KIND_LABELS, EntryKind
 from app.paths import log_file
+from app.ui import messages
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR
+from app.ui.messages import inform as inform  # shared, re-exported here
+from app.ui.messages import warn as warn
 
 log = logging.getLogger("mediation_desk")
 
@@ -221,43 +224,10 @@ def empty_state(text: str = "") -> QLabel:
 
 # ---------------------------------------------------------------- messages
 
-def _box(parent: QWidget, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    return box
-
-
-def inform(parent: QWidget, title: str, text: str) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Information, title, text)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.open()
-    return box
-
-
-def warn(parent: QWidget, title: str, text: str) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Warning, title, text)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.open()
-    return box
-
-
 def ask(parent: QWidget, title: str, text: str, on_yes: Callable[[], object], *, yes_text: str = "",
         no_text: str = "") -> QMessageBox:
-    """A yes/no question that does not block: `on_yes` runs when the user answers yes."""
-    box = _box(parent, QMessageBox.Icon.Question, title, text)
-    yes = box.addButton(yes_text or _("Yes"), QMessageBox.ButtonRole.YesRole)
-    no = box.addButton(no_text or _("No"), QMessageBox.ButtonRole.NoRole)
-    box.setDefaultButton(yes)
-    box.setEscapeButton(no)
-
-    def answered(button: object) -> None:
-        if button is yes:
-            on_yes()
-
-    box.buttonClicked.connect(answered)
-    box.open()
-    return box
+    """A yes/no question that does not block; here Yes is the default (the points views ask to confirm)."""
+    return messages.ask(parent, title, text, on_yes, yes_text=yes_text, no_text=no_text, default_yes=True)
 
 
 def error_message(ctx: UiContext, exc: BaseException, tb: str = "") -> str:
