@@ -226,7 +226,7 @@ def test_a_closed_notice_allows_no_objection(qtbot: QtBot, store: Store, admin: 
     view = page.show_view("notice")
     assert isinstance(view, NoticeView)
     assert cell(view.notices_table, 0, 1) == "Whole village"
-    assert cell(view.notices_table, 0, 4) == ("Closed" if closed else "Open for objections")
+    assert cell(view.notices_table, 0, 4) == ("Objections closed" if closed else "Open for objections")
     page.open_ledger(village["h2"])
     ledger = page.current_view()
     assert isinstance(ledger, LedgerView)

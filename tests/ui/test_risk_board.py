@@ -132,7 +132,7 @@ def test_a_round_opens_and_closes_only_with_a_reason_when_households_are_left(
     with store.read() as session:
         rnd = session.exec(select(RiskRound)).one()
     assert rnd.closed_on == today() and rnd.close_reason == "二组外出务工，下季补评"
-    assert view.round_state.text().startswith("Closed on") and view.open_button.isEnabled()
+    assert view.round_state.text().startswith("Round closed on") and view.open_button.isEnabled()
 
 
 def test_the_household_and_text_models_pass_the_model_tester(

@@ -406,7 +406,7 @@ class NoticeView(QWidget):
         self.notices_table.setRowCount(len(self.notices))
         for r, n in enumerate(self.notices):
             values = [n.period, n.scope, format_date(n.posted_on), format_date(n.objections_until),
-                      _("Open for objections") if n.is_open else _("Closed")]
+                      _("Open for objections") if n.is_open else _("Objections closed")]
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(ID_ROLE, n.id)

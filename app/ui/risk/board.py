@@ -230,7 +230,7 @@ class BoardView(QWidget):
             if rnd.closed_on is None:
                 self.round_state.set_chip(_("In progress"), OK_COLOR)
             else:
-                self.round_state.set_chip(_("Closed on {date}").format(date=format_date(rnd.closed_on)), HINT_COLOR)
+                self.round_state.set_chip(_("Round closed on {date}").format(date=format_date(rnd.closed_on)), HINT_COLOR)
             total = sum(g.households for g in d.groups)
             town = sum(g.by_stage.get(3, 0) for g in d.groups)
             self.round_summary.setText(

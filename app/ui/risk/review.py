@@ -118,7 +118,7 @@ class CadreDialog(FormDialog):
         self.row("cadre_name", _("Responsible cadre"), self.cadre, required=True)
         self.row("cadre_phone", _("Mobile number"), self.phone)
         self.row("measures", _("Stability measures"), self.measures, required=True)
-        self.row("assigned_on", _("From"), self.assigned_on)
+        self.row("assigned_on", _("Responsible since"), self.assigned_on)
         self.cadre.editTextChanged.connect(self.update_missing)
         self.finish()
 
