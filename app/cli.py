@@ -25,6 +25,8 @@ from app import __version__
 from app.cli_cases import cmd_case, cmd_print
 from app.cli_points import add_parsers as add_points_parsers
 from app.cli_points import cmd_points
+from app.cli_report import add_parsers as add_report_parsers
+from app.cli_report import cmd_report
 from app.cli_risk import add_parsers as add_risk_parsers
 from app.cli_risk import cmd_risk
 from app.cli_support import Output, actor_for
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     _case_parsers(sub)
     add_points_parsers(sub)
     add_risk_parsers(sub)
+    add_report_parsers(sub)
     pr = sub.add_parser("print", help=_("print a document of a case to a PDF file"))
     pr.add_argument("document", help=_("application, intake, session, investigation, agreement, oral, follow_up, cover, "
                                        "contents or case_file"))
@@ -416,6 +419,6 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
     "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
-    "case": cmd_case, "print": cmd_print, "points": cmd_points, "risk": cmd_risk,
+    "case": cmd_case, "print": cmd_print, "points": cmd_points, "risk": cmd_risk, "report": cmd_report,
 }
 

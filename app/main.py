@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points", "risk"}
+COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points", "risk", "report"}
 OPTIONS_WITH_VALUE = {"--data-dir", "--lang", "--user", "--db"}
 
 
