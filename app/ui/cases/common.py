@@ -10,12 +10,11 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QObject, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QDateEdit,
     QDialog,
     QGroupBox,
     QLabel,
@@ -31,7 +30,7 @@ from sqlmodel import Session
 
 from app.clock import today
 from app.errors import DeskError, ValidationError
-from app.i18n import _, language, ngettext
+from app.i18n import _, ngettext
 from app.models.cases import STATUS_LABELS, CaseStatus
 from app.paths import log_file
 from app.ui.context import UiContext
@@ -39,12 +38,17 @@ from app.ui.messages import ERROR_COLOR, error_text
 from app.ui.messages import ask as ask  # shared, re-exported here
 from app.ui.messages import inform as inform
 from app.ui.messages import warn as warn
+from app.ui.widgets import HINT_COLOR as HINT_COLOR  # shared, re-exported here
+from app.ui.widgets import bigger as bigger
+from app.ui.widgets import date_edit as date_edit
+from app.ui.widgets import date_to_q as date_to_q
+from app.ui.widgets import hint_label as hint_label
+from app.ui.widgets import q_to_date as q_to_date
 
 log = logging.getLogger("mediation_desk")
 W = TypeVar("W", bound=QWidget)
 
 CASE_TABLES = frozenset({"dispute_case"})
-HINT_COLOR = "#5f6368"
 WARNING_COLOR = "#b45309"
 OK_COLOR = "#2f855a"
 
@@ -106,39 +110,14 @@ def category_choices(session: Session) -> list[tuple[str, str]]:
     return stored or [(code, cases.category_label(code)) for code, _zh, _en in cases.DEFAULT_CATEGORIES]
 
 
-def date_to_q(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
 
 
-def q_to_date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
-def date_edit(value: dt.date | None = None, *, maximum: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy年M月d日" if language() == "zh_CN" else "yyyy-MM-dd")
-    edit.setMinimumDate(QDate(2000, 1, 1))
-    if maximum is not None:
-        edit.setMaximumDate(date_to_q(maximum))
-    edit.setDate(date_to_q(value or today()))
-    return edit
 
 
-def bigger(widget: QWidget, scale: float = 1.0, bold: bool = True) -> None:
-    """A bigger and/or bold font from the application's font now (call again after the font size changes)."""
-    font = QFont(QApplication.font())
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(bold)
-    widget.setFont(font)
 
 
-def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet(f"color: {HINT_COLOR};")
-    label.setWordWrap(wrap)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 def clear_layout(layout: QLayout) -> None:

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QDateEdit,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -30,7 +28,7 @@ from sqlmodel import Session
 
 from app.clock import today
 from app.errors import DeskError
-from app.i18n import N_, _, language
+from app.i18n import N_, _
 from app.models.points import ENTRY_KIND_LABELS, EntryKind
 from app.paths import log_file
 from app.ui import messages
@@ -38,10 +36,15 @@ from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR
 from app.ui.messages import inform as inform  # shared, re-exported here
 from app.ui.messages import warn as warn
+from app.ui.widgets import HINT_COLOR as HINT_COLOR  # shared, re-exported here
+from app.ui.widgets import bigger as bigger
+from app.ui.widgets import date_edit as date_edit
+from app.ui.widgets import date_to_q as date_to_q
+from app.ui.widgets import hint_label as hint_label
+from app.ui.widgets import q_to_date as q_to_date
 
 log = logging.getLogger("mediation_desk")
 
-HINT_COLOR = "#5f6368"
 OK_COLOR = "#2f855a"
 WARNING_COLOR = "#b45309"
 STAR_COLOR = "#b7791f"
@@ -143,41 +146,16 @@ def month_end(year: int, month: int) -> dt.date:
 
 # ---------------------------------------------------------------- dates
 
-def date_to_q(value: dt.date) -> QDate:
-    return QDate(value.year, value.month, value.day)
 
 
-def q_to_date(value: QDate) -> dt.date:
-    return dt.date(value.year(), value.month(), value.day())
 
 
-def date_edit(value: dt.date | None = None, *, maximum: dt.date | None = None) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy年M月d日" if language() == "zh_CN" else "yyyy-MM-dd")
-    edit.setMinimumDate(QDate(2000, 1, 1))
-    if maximum is not None:
-        edit.setMaximumDate(date_to_q(maximum))
-    edit.setDate(date_to_q(value or today()))
-    return edit
 
 
 # ---------------------------------------------------------------- labels and fonts
 
-def bigger(widget: QWidget, scale: float = 1.0, bold: bool = True) -> None:
-    """A bigger and/or bold font from the application's font now (call again after the font size changes)."""
-    font = QFont(QApplication.font())
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(bold)
-    widget.setFont(font)
 
 
-def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet(f"color: {HINT_COLOR};")
-    label.setWordWrap(wrap)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
 
 
 class InlineMessage(QLabel):
