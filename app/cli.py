@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app import __version__
+from app.cli_backup import add_parsers as add_backup_parsers
+from app.cli_backup import cmd_backup, cmd_restore
 from app.cli_cases import cmd_case, cmd_print
 from app.cli_points import add_parsers as add_points_parsers
 from app.cli_points import cmd_points
@@ -30,6 +32,8 @@ from app.cli_report import cmd_report
 from app.cli_risk import add_parsers as add_risk_parsers
 from app.cli_risk import cmd_risk
 from app.cli_support import Output, actor_for
+from app.cli_sync import add_parsers as add_sync_parsers
+from app.cli_sync import cmd_identity, cmd_sync
 from app.errors import DeskError, ValidationError
 from app.i18n import LANGUAGES, _, set_language
 from app.paths import data_dir as resolve_data_dir
@@ -56,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGUAGES, help=_("language of messages"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output on stdout"))
     p.add_argument("--user", help=_("act as this desk user (default: the first committee director)"))
+    p.add_argument("--db", help=_("database URL instead of the SQLite file (a township on PostgreSQL: postgresql+psycopg://...)"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     init = sub.add_parser("init", help=_("set up this desk for a committee"))
@@ -95,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     hl.add_argument("--offset", type=int, default=0)
     hs = hh.add_parser("show", help=_("show one household"))
     hs.add_argument("number", help=_("household number (户号)"))
+    hs.add_argument("--show-ids", action="store_true",
+                    help=_("show ID numbers in full (roles that may read them; recorded in the audit trail)"))
     hi = hh.add_parser("import", help=_("import a roster from .xlsx or .csv"))
     hi.add_argument("file")
     hi.add_argument("--sheet", help=_("worksheet name (default: the first)"))
@@ -109,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_points_parsers(sub)
     add_risk_parsers(sub)
     add_report_parsers(sub)
+    add_backup_parsers(sub)
+    add_sync_parsers(sub)
     pr = sub.add_parser("print", help=_("print a document of a case to a PDF file"))
     pr.add_argument("document", help=_("application, intake, session, investigation, agreement, oral, follow_up, cover, "
                                        "contents or case_file"))
@@ -254,7 +263,7 @@ def run(argv: Sequence[str]) -> int:
 def _dispatch(args: argparse.Namespace, base: Path, out: Output) -> int:
     from app.store.engine import open_store
 
-    store = open_store(base)
+    store = open_store(base, db_url=args.db)
     try:
         handler = HANDLERS[args.command]
         return handler(args, store, out)
@@ -353,9 +362,12 @@ def cmd_household(args: argparse.Namespace, store: Any, out: Output) -> int:
             f"{r.number:<10} {r.head_name:<8} {r.group_name:<8} {r.members:>2}  {r.head_mobile:<11}  {r.address}"
             for r in rows] + [_("{shown} of {total} households").format(shown=len(rows), total=total)])
     elif args.action == "show":
-        with store.read() as session:
+        with store.write() as session:  # revealing ID numbers is audited
             h = households.get_by_number(session, args.number)
             detail = households.household_detail(session, actor, h.id)
+            if args.show_ids:
+                detail.members = [dataclasses.replace(m, id_number=households.reveal_id_number(session, actor, m.id))
+                                  for m in detail.members]
         out.emit(detail, lambda: [
             _("Household number: {value}").format(value=detail.number), _("Address: {value}").format(value=detail.address),
             _("Villager group: {group}  Micro-grid: {micro}").format(group=detail.group_name, micro=detail.micro_grid_name),
@@ -420,5 +432,6 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace, Any, Output], int]] = {
     "init": cmd_init, "demo": cmd_demo, "user": cmd_user, "household": cmd_household, "check": cmd_check,
     "case": cmd_case, "print": cmd_print, "points": cmd_points, "risk": cmd_risk, "report": cmd_report,
+    "backup": cmd_backup, "restore": cmd_restore, "identity": cmd_identity, "sync": cmd_sync,
 }
 

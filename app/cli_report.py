@@ -1,5 +1,5 @@
-"""`mediation-desk report --period 2026Q4 [--xlsx FILE] [--json]`: the figures of a period, thin over
-`statistics.period_report`."""
+"""`mediation-desk report --period 2026Q4 [--xlsx FILE] [--pdf FILE] [--json]`: the figures of a period, thin
+over `statistics.period_report`; the .xlsx (`report_export`) and the printed report (`documents.period_report`)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ def add_parsers(sub: Any) -> None:
     rp = sub.add_parser("report", help=_("the figures of a period (cases, resolution rate, mediators, risk, points)"))
     rp.add_argument("--period", required=True, help=_("2026, 2026Q4, 2026-11 or 2026-10-01..2026-12-31"))
     rp.add_argument("--xlsx", default="", metavar="FILE", help=_("also write the report to this .xlsx file"))
+    rp.add_argument("--pdf", default="", metavar="FILE", help=_("also write the printed report (PDF) to this file"))
+    # also accepted after the command; without it the global --json stands
+    rp.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=_("machine-readable output on stdout"))
 
 
 def _percent(value: float | None) -> str:
@@ -41,7 +44,8 @@ def report_lines(report: statistics.PeriodReport) -> list[str]:
     ]
     if report.mediators:
         lines.append(_("Cases per mediator:"))
-        lines.extend(f"  {m.name} ({m.role_label}): {m.cases}" for m in report.mediators)
+        lines.extend("  " + _("{name} ({role}): {cases} accepted, {resolved} resolved").format(
+            name=m.name, role=m.role_label, cases=m.cases, resolved=m.resolved) for m in report.mediators)
     if report.risk is None:
         lines.append(_("Risk: no round in this period."))
     else:
@@ -53,6 +57,15 @@ def report_lines(report: statistics.PeriodReport) -> list[str]:
                 quarter=rs.previous_quarter, up=rs.went_up, down=rs.went_down))
     lines.append(_("Points: +{gained} gained, -{deducted} deducted, {redeemed} redeemed").format(
         gained=report.points.gained, deducted=report.points.deducted, redeemed=report.points.redeemed))
+    if report.by_category:
+        lines.append(_("By category (accepted / resolved):"))
+        lines.extend(f"  {r.label}: {r.accepted} / {r.resolved}" for r in report.by_category)
+    if report.by_source:
+        lines.append(_("By source (accepted / resolved):"))
+        lines.extend(f"  {r.label}: {r.accepted} / {r.resolved}" for r in report.by_source)
+    if report.trend:
+        lines.append(_("Trend (accepted / resolved):"))
+        lines.extend(f"  {statistics.slice_label(t.label)}: {t.accepted} / {t.resolved}" for t in report.trend)
     return lines
 
 
@@ -64,5 +77,12 @@ def cmd_report(args: argparse.Namespace, store: Any, out: Output) -> int:
     if args.xlsx:
         export_xlsx(report, Path(args.xlsx))
         out.say(_("Wrote {path}.").format(path=args.xlsx))
+    if getattr(args, "pdf", ""):
+        from app.documents.period_report import write_period_report
+
+        write_period_report(report, Path(args.pdf))
+        out.say(_("Wrote {path}.").format(path=args.pdf))
+    if getattr(args, "json", False):
+        out = Output(as_json=True)
     out.emit(report, lambda: report_lines(report))
     return 0

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points", "risk", "report"}
+COMMANDS = {"init", "demo", "user", "household", "check", "case", "print", "points", "risk", "report", "backup", "restore",
+            "identity", "sync"}
 OPTIONS_WITH_VALUE = {"--data-dir", "--lang", "--user", "--db"}
 
 

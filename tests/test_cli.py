@@ -92,6 +92,8 @@ def test_household_list_and_show(desk: Path) -> None:
     assert listed["total"] == 1 and listed["households"][0]["head_name"] == "𠮷䶮"
     shown = cli(desk, "--json", "household", "show", "0007")
     assert shown.returncode == 0
+    assert json.loads(shown.stdout)["members"][0]["id_number"] == "110105********002X"
+    shown = cli(desk, "--json", "household", "show", "0007", "--show-ids")
     assert json.loads(shown.stdout)["members"][0]["id_number"] == "11010519491231002X"
     missing = cli(desk, "household", "show", "9999")
     assert missing.returncode == 3 and "9999" in missing.stderr

@@ -151,6 +151,54 @@ def test_id_numbers_are_masked_for_a_viewer(store: Store, admin: Actor, village:
         households.add_member(session, viewer, village["h1"], PersonInput("王五"))
 
 
+def test_id_numbers_are_masked_for_everyone_in_lists_and_a_full_look_is_audited(
+        store: Store, admin: Actor, village: dict[str, str]) -> None:
+    from app.services import audit
+
+    with store.read() as session:
+        head = households.household_detail(session, admin, village["h1"]).members[0]
+        assert head.id_number == "110105********002X"  # even the director: the list is masked
+        assert households.get_person_input(session, admin, head.id).id_number == "110105********002X"
+        events = audit.count_events(session)
+    with store.write() as session:
+        assert households.reveal_id_number(session, admin, head.id) == "11010519491231002X"
+    with store.read() as session:
+        _total, rows = audit.list_events(session, admin, action="reveal_id_number")
+        assert audit.count_events(session) == events + 1
+        assert rows[0].record_id == head.id and rows[0].username == "admin" and "002X" in rows[0].summary
+        assert "11010519491231002X" not in rows[0].summary + str(rows[0].changes)  # never in clear in the trail
+        assert audit.verify_chain(session).ok
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(Role.MEDIATOR, True), (Role.GRID_WORKER, True), (Role.VIEWER, False)])
+def test_who_may_reveal_a_full_id_number(store: Store, admin: Actor, village: dict[str, str], role: Role,
+                                          allowed: bool) -> None:
+    user = make_user(store, admin, f"u_{role.value}", role)
+    with store.read() as session:
+        head = households.household_detail(session, user, village["h1"]).members[0]
+    with store.write() as session:
+        if allowed:
+            assert households.reveal_id_number(session, user, head.id) == "11010519491231002X"
+        else:
+            with pytest.raises(PermissionDenied):
+                households.reveal_id_number(session, user, head.id)
+
+
+def test_saving_a_person_with_the_masked_number_keeps_the_stored_one(
+        store: Store, admin: Actor, village: dict[str, str]) -> None:
+    with store.read() as session:
+        head = households.household_detail(session, admin, village["h1"]).members[0]
+        data = households.get_person_input(session, admin, head.id)
+    with store.write() as session:
+        households.update_person(session, admin, head.id, households.replace(data, mobile="13700137000"))
+    with store.read() as session:
+        person = session.get(Person, head.id)
+        assert person is not None and person.id_number == "11010519491231002X" and person.mobile == "13700137000"
+    with store.write() as session, pytest.raises(ValidationError) as err:  # another masked value is no number
+        households.update_person(session, admin, head.id, households.replace(data, id_number="110105********0000"))
+    assert err.value.field == "id_number"
+
+
 def test_paging(store: Store, admin: Actor, village: dict[str, str]) -> None:
     with store.write() as session:
         for i in range(3, 13):

@@ -7,6 +7,7 @@ from app.models.cases import (
     Attachment,
     Case,
     CaseCategory,
+    CaseDecision,
     CaseEvent,
     CaseHousehold,
     CaseMediator,
@@ -33,6 +34,7 @@ from app.models.points import (
 )
 from app.models.risk import CadreAssignment, RiskAssessment, RiskFactor, RiskLevel, RiskRound, RiskVisit, Stage
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
+from app.models.sync import BundleRecord, ChangeLog, SyncCursor, SyncPeer
 from app.models.users import Role, User
 
 __all__ = [
@@ -40,10 +42,13 @@ __all__ = [
     "AgreementSignature",
     "Attachment",
     "AuditEvent",
+    "BundleRecord",
     "CadreAssignment",
     "CareFlag",
+    "ChangeLog",
     "Case",
     "CaseCategory",
+    "CaseDecision",
     "CaseEvent",
     "CaseHousehold",
     "CaseMediator",
@@ -78,6 +83,8 @@ __all__ = [
     "Sex",
     "ShopItem",
     "Stage",
+    "SyncCursor",
+    "SyncPeer",
     "StockIn",
     "User",
 ]

@@ -97,7 +97,9 @@ class CaseCategory(SyncedRecord, table=True):
 
     __tablename__ = "case_category"
 
-    code: str = Field(max_length=30, unique=True)
+    __table_args__ = (UniqueConstraint("origin", "code", name="uq_case_category_origin_code"),)
+
+    code: str = Field(max_length=30)
     name: str = Field(max_length=30)
     position: int = Field(default=0)
     active: bool = Field(default=True)
@@ -287,3 +289,30 @@ class CaseSearch(SQLModel, table=True):
     rowid: int | None = Field(default=None, primary_key=True)
     case_id: str = Field(foreign_key="dispute_case.id", unique=True, max_length=36)
     text: str = Field(max_length=60_000)
+
+
+class DecisionKind(StrEnum):
+    ACCEPTED = "accepted"  # the township took the case over
+    DECIDED = "decided"  # its decision on the case
+    RETURNED = "returned"  # sent back to the village to mediate
+
+
+DECISION_LABELS = {
+    DecisionKind.ACCEPTED: N_("Accepted by the township"),
+    DecisionKind.DECIDED: N_("Township decision"),
+    DecisionKind.RETURNED: N_("Returned to the village"),
+}
+
+
+class CaseDecision(SyncedRecord, table=True):
+    """What the township center did with a case a village escalated to it. A row of the township's own:
+    it never edits the village's case; this row travels back to the village (`audience`)."""
+
+    __tablename__ = "case_decision"
+
+    case_id: str = Field(foreign_key="dispute_case.id", index=True, max_length=36)
+    kind: str = Field(max_length=20)
+    text: str = Field(default="", max_length=5000)
+    decided_on: dt.date
+    handler: str = Field(default="", max_length=50)
+    audience: str = Field(default="", max_length=36, description="the village device the case came from")

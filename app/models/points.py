@@ -121,8 +121,9 @@ class PointsObjection(SyncedRecord, table=True):
 
 class ShopItem(SyncedRecord, table=True):
     __tablename__ = "shop_item"
+    __table_args__ = (UniqueConstraint("origin", "name", name="uq_shop_item_origin_name"),)
 
-    name: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=60)
     unit: str = Field(default="件", max_length=10)
     price: int  # points
     stock: int = Field(default=0)

@@ -35,8 +35,9 @@ STAGE_LABELS = {Stage.GROUP: N_("Assessed by the villager group"), Stage.VILLAGE
 
 class RiskFactor(SyncedRecord, table=True):
     __tablename__ = "risk_factor"
+    __table_args__ = (UniqueConstraint("origin", "code", name="uq_risk_factor_origin_code"),)
 
-    code: str = Field(max_length=30, unique=True)
+    code: str = Field(max_length=30)
     name: str = Field(max_length=60)
     weight: int
     sensitive: bool = Field(default=False)

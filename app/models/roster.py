@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.i18n import N_
@@ -39,7 +40,9 @@ CARE_FLAG_LABELS = {
 
 
 class Household(SyncedRecord, table=True):
-    number: str = Field(max_length=30, unique=True)  # 户号
+    __table_args__ = (UniqueConstraint("origin", "number", name="uq_household_origin_number"),)
+
+    number: str = Field(max_length=30, index=True)  # 户号
     address: str = Field(default="", max_length=200)
     group_id: str | None = Field(default=None, foreign_key="grid_cell.id", index=True, max_length=36)
     micro_grid_id: str | None = Field(default=None, foreign_key="grid_cell.id", index=True, max_length=36)

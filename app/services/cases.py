@@ -23,6 +23,7 @@ from app.models.cases import (
     Agreement,
     Case,
     CaseCategory,
+    CaseDecision,
     CaseEvent,
     CaseHousehold,
     CaseMediator,
@@ -179,6 +180,7 @@ class CaseView:
     parties: list[PartyView] = field(default_factory=list)
     mediators: list[CaseMediator] = field(default_factory=list)
     household_ids: list[str] = field(default_factory=list)
+    decisions: list[CaseDecision] = field(default_factory=list)  # the township's, on an escalated case
 
 
 # ---------------------------------------------------------------- categories
@@ -361,7 +363,8 @@ def refresh_search(session: Session, case_id: str) -> None:
     if case is None:
         return
     parts = [case.number, f"{case.number_year}-{case.number_seq}", case.summary, case.facts, case.points_in_dispute]
-    category = session.exec(select(CaseCategory).where(CaseCategory.code == case.category_code)).first()
+    category = session.exec(select(CaseCategory).where(CaseCategory.code == case.category_code,
+                                                 CaseCategory.origin == case.origin)).first()
     if category:
         parts.append(category.name)
     for party in session.exec(select(CaseParty).where(CaseParty.case_id == case_id)).all():
@@ -521,7 +524,8 @@ def add_mediator(session: Session, actor: Actor, case_id: str, data: MediatorInp
 def case_view(session: Session, actor: Actor, case_id: str) -> CaseView:
     require(actor, "cases.read")
     case = get_case(session, case_id)
-    category = session.exec(select(CaseCategory).where(CaseCategory.code == case.category_code)).first()
+    category = session.exec(select(CaseCategory).where(CaseCategory.code == case.category_code,
+                                                 CaseCategory.origin == case.origin)).first()
     full_ids = can(actor, "id_number.read")
     view = CaseView(case.id, case.number, case.received_on, case.source, case.category_code,
                     category_label(case.category_code, category.name if category else ""), case.summary, case.facts,
@@ -533,6 +537,8 @@ def case_view(session: Session, actor: Actor, case_id: str) -> CaseView:
                                       p.occupation, p.is_organisation, p.credit_code, p.agent_name, p.agent_kind, p.person_id))
     view.mediators = list(session.exec(select(CaseMediator).where(CaseMediator.case_id == case_id)).all())
     view.household_ids = [h.household_id for h in session.exec(select(CaseHousehold).where(CaseHousehold.case_id == case_id))]
+    view.decisions = list(session.exec(select(CaseDecision).where(CaseDecision.case_id == case_id)
+                                       .order_by(col(CaseDecision.created_at))).all())
     return view
 
 

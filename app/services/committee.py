@@ -11,12 +11,12 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.errors import NotFound, ValidationError
 from app.i18n import _
-from app.models.committee import Committee, DeskMode
+from app.models.committee import Committee, DeskMode, Setting
 from app.models.grid import GridCell, GridLevel
 from app.models.users import Role
 from app.services import audit, users
 from app.services.context import SYSTEM, Actor, require
-from app.services.identity import device_id
+from app.services.identity import DEVICE_KEY, device_id
 from app.services.validation import clean_text
 
 CODE_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,6}$")
@@ -40,7 +40,11 @@ class AdminInput:
 
 
 def current(session: Session) -> Committee | None:
-    return session.exec(select(Committee)).first()
+    """This desk's own committee (a township also holds the committees of its villages)."""
+    me = session.get(Setting, DEVICE_KEY)
+    if me is None:
+        return None
+    return session.exec(select(Committee).where(Committee.origin == me.value)).first()
 
 
 def require_current(session: Session) -> Committee:

@@ -49,6 +49,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "risk.visit": frozenset({Role.ADMIN, Role.MEDIATOR, Role.GRID_WORKER}),
     "risk.sensitive": frozenset({Role.ADMIN, Role.MEDIATOR}),
     "risk.catalog": frozenset({Role.ADMIN}),
+    # A backup holds everything, full ID numbers included; a restore replaces everything.
+    "backup.run": frozenset({Role.ADMIN}),
+    "backup.restore": frozenset({Role.ADMIN}),
+    "sync.run": frozenset({Role.ADMIN, Role.MEDIATOR}),  # export, import, push: moves data, changes none
+    "sync.manage": frozenset({Role.ADMIN}),  # enroll, revoke, rotate keys, the township address
+    "township.decide": frozenset({Role.ADMIN, Role.MEDIATOR}),  # accept and decide escalated cases
+    "reports.read": ALL_ROLES,  # the period figures (统计报表) and their exports
 }
 
 

@@ -20,7 +20,7 @@ from app.i18n import _
 from app.models.grid import GridCell, GridLevel
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
 from app.services import audit
-from app.services.context import Actor, can, require
+from app.services.context import Actor, require
 from app.services.identity import device_id
 from app.services.validation import (
     check_birth_date,
@@ -322,7 +322,7 @@ def update_person(session: Session, actor: Actor, person_id: str, data: PersonIn
     person = session.get(Person, person_id)
     if person is None or person.retired:
         raise NotFound(_("There is no person with id {id}.").format(id=person_id))
-    clean = clean_person(data)
+    clean = clean_person(_unmasked(person, data))
     if not confirm_duplicate:
         check_duplicate_id(session, clean.id_number, person.id)
     before = audit.snapshot(person)
@@ -421,11 +421,12 @@ def list_households(session: Session, actor: Actor, *, query: str = "", cell_id:
 
 
 def household_detail(session: Session, actor: Actor, household_id: str) -> HouseholdDetail:
+    """A household and its members. ID numbers are always masked here (lists and screens): a role with
+    `id_number.read` sees one in full through `reveal_id_number`, which is audited."""
     require(actor, "roster.read")
     household = _get_household(session, household_id)
     group = session.get(GridCell, household.group_id) if household.group_id else None
     micro = session.get(GridCell, household.micro_grid_id) if household.micro_grid_id else None
-    full_ids = can(actor, "id_number.read")
     people = session.exec(select(Person).where(Person.household_id == household_id, Person.retired == False)  # noqa: E712
                           .order_by(col(Person.birth_date))).all()
     detail = HouseholdDetail(household.id, household.number, household.address, household.group_id,
@@ -435,19 +436,43 @@ def household_detail(session: Session, actor: Actor, household_id: str) -> House
     for p in people:
         detail.members.append(MemberRow(
             p.id, p.name, p.sex, p.ethnicity, p.birth_date,
-            (p.id_number or "") if full_ids else mask_id_number(p.id_number), p.mobile, p.relation_to_head,
+            mask_id_number(p.id_number), p.mobile, p.relation_to_head,
             tuple(f for f in p.care_flags.split(",") if f), p.occupation, p.id == household.head_person_id))
     return detail
 
 
 def get_person_input(session: Session, actor: Actor, person_id: str) -> PersonInput:
-    """The editable fields of one person, for an edit dialog (ID number masked unless the role may read it)."""
+    """The editable fields of one person, for an edit dialog. The ID number is masked: saving it back
+    unchanged keeps the stored number; `reveal_id_number` shows it in full (audited)."""
     require(actor, "roster.read")
     person = session.get(Person, person_id)
     if person is None or person.retired:
         raise NotFound(_("This person is no longer in the roster."))
     data = person_input(person)
-    return data if can(actor, "id_number.read") else replace(data, id_number=mask_id_number(data.id_number))
+    return replace(data, id_number=mask_id_number(data.id_number))
+
+
+def reveal_id_number(session: Session, actor: Actor, person_id: str) -> str:
+    """A person's full ID number, for a role with `id_number.read`; every look is in the audit trail.
+
+    Call inside a write transaction (the audit record is written with it)."""
+    require(actor, "id_number.read")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(_("There is no person with id {id}.").format(id=person_id))
+    number = person.id_number or ""
+    if number:
+        audit.record(session, actor, "reveal_id_number", table="person", record_id=person.id,
+                     summary=f"{person.name} {mask_id_number(number)}")
+    return number
+
+
+def _unmasked(person: Person, data: PersonInput) -> PersonInput:
+    """An ID number sent back as it was shown (masked) means "unchanged": the stored number stays."""
+    if data.id_number and "*" in data.id_number and person.id_number \
+            and data.id_number.strip() == mask_id_number(person.id_number):
+        return replace(data, id_number=person.id_number)
+    return data
 
 
 def person_input(person: Person) -> PersonInput:

@@ -17,6 +17,15 @@ class Period:
     end: dt.date  # inclusive
     text: str
 
+    @property
+    def kind(self) -> str:
+        """year, quarter, month or range (a custom range, even one that happens to be a whole month)."""
+        if ".." in self.text:
+            return "range"
+        if "Q" in self.text:
+            return "quarter"
+        return "month" if "-" in self.text else "year"
+
 
 def parse_period(text: str) -> Period:
     value = (text or "").strip().upper()

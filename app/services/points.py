@@ -10,11 +10,11 @@ a reversal counts in the period in which it is recorded, like any other entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, delete, func, literal, literal_column, or_, text
+from sqlalchemy import Integer, and_, bindparam, case, delete, func, literal, literal_column, or_, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_upsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_upsert
@@ -104,21 +104,31 @@ def credit(session: Session, household_id: str, points: int, kind: str) -> None:
 ACTUAL_BALANCES = """
 SELECT e.household_id, sum(e.points), sum(CASE WHEN e.kind != 'redemption' THEN e.points ELSE 0 END)
 FROM points_entry e
-WHERE e.needs_review = 0 OR EXISTS (SELECT 1 FROM points_review r WHERE r.entry_id = e.id AND r.approved)
+WHERE (NOT e.needs_review OR EXISTS (SELECT 1 FROM points_review r WHERE r.entry_id = e.id AND r.approved)) {only}
 GROUP BY e.household_id
 """
 
 
-def refill_balances(session: Session) -> None:
-    """Rebuild the balance cache from the ledger (after bulk loads)."""
-    session.execute(delete(PointsBalance))
-    session.execute(text("INSERT INTO points_balance (household_id, balance, accumulated) " + ACTUAL_BALANCES))
+def refill_balances(session: Session, household_ids: Collection[str] | None = None) -> None:
+    """Rebuild the balance cache from the ledger: all of it (after bulk loads), or of some households
+    (after a sync import brought their entries)."""
+    if household_ids is None:
+        session.execute(delete(PointsBalance))
+        session.execute(text("INSERT INTO points_balance (household_id, balance, accumulated) " + ACTUAL_BALANCES.format(only="")))
+        return
+    ids = sorted(household_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        session.execute(delete(PointsBalance).where(col(PointsBalance.household_id).in_(chunk)))
+        session.execute(text("INSERT INTO points_balance (household_id, balance, accumulated) "
+                             + ACTUAL_BALANCES.format(only="AND e.household_id IN :ids")).bindparams(bindparam("ids", expanding=True)),
+                        {"ids": chunk})
 
 
 def balance_mismatches(session: Session) -> list[str]:
     """Households whose cached balance differs from the sum of their counted entries (for `check`)."""
     cached = {h: (b, a) for h, b, a in session.execute(text("SELECT household_id, balance, accumulated FROM points_balance")).all()}
-    actual = {h: (b, a) for h, b, a in session.execute(text(ACTUAL_BALANCES)).all()}
+    actual = {h: (b, a) for h, b, a in session.execute(text(ACTUAL_BALANCES.format(only=""))).all()}
     return sorted(h for h in set(cached) | set(actual) if cached.get(h, (0, 0)) != actual.get(h, (0, 0)))
 
 

@@ -34,6 +34,7 @@ SPECS: dict[str, SettingSpec] = {
     "risk_visit_days_medium": SettingSpec("90", "int", N_("Visit a medium-risk household every (days)"), minimum=1, maximum=365),
     "follow_up_after_days": SettingSpec("7", "int", N_("Follow-up visit days after the performance deadline"),
                                         minimum=0, maximum=180),
+    "backup_keep": SettingSpec("10", "int", N_("Automatic backups to keep"), minimum=1, maximum=100),
 }
 
 

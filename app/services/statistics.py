@@ -11,21 +11,29 @@ read to take their median. Which date places a case in the period:
 * failed / transferred / withdrawn — the local (Asia/Shanghai) date of the case event that moved it there;
 * follow-ups — the day of the visit (`visited_on`);
 * points — the entry's `occurred_on` (counted entries only, as in the ledger).
+
+The trend (`PeriodReport.trend`, for the charts) counts the same case figures slice by slice: the 12
+months of a year; the 8 quarters ending with a quarter; the 12 months ending with a month; a custom
+range month by month (clipped to the range), by quarter beyond 24 months, by year beyond 10 years.
+
+The failure, transfer and withdrawal events of the period and of the trend are read once (they are few)
+and counted in Python; everything else is a grouped aggregate.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import statistics as stats
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, case, distinct, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.clock import LOCAL_TZ
-from app.i18n import _
+from app.i18n import _, format_date, language
 from app.models.cases import (
     MEDIATOR_ROLE_LABELS,
     SOURCE_LABELS,
@@ -56,11 +64,16 @@ class BreakdownRow:
     """One line of the table by category or by source."""
 
     key: str
-    label: str
+    label: str  # in the UI language
     accepted: int
     resolved: int
     failed: int
     transferred: int
+    name: str = ""  # a category as the committee named it (Chinese: for the printed report); "" for a source
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return _ratio(self.resolved, self.accepted)
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ class MediatorRow:
     role: str
     role_label: str
     cases: int  # distinct cases accepted in the period that this mediator sits on
+    resolved: int = 0  # distinct cases resolved in the period (agreement in force) that this mediator sits on
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,23 @@ class PointsSummary:
     gained: int
     deducted: int  # as a positive number
     redeemed: int  # as a positive number
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One slice of the trend: a month, a quarter or a year (clipped to a custom range)."""
+
+    label: str  # 2026-11, 2026Q4 or 2026
+    start: dt.date
+    end: dt.date
+    accepted: int
+    resolved: int
+    failed: int
+    transferred: int
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return _ratio(self.resolved, self.accepted)
 
 
 @dataclass(frozen=True)
@@ -111,6 +142,8 @@ class PeriodReport:
     mediators: tuple[MediatorRow, ...]
     risk: RiskSummary | None  # None when no round's quarter overlaps the period
     points: PointsSummary
+    trend: tuple[TrendPoint, ...] = ()
+    kind: str = "range"  # year, quarter, month or range (Period.kind)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -118,62 +151,188 @@ def _ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _event_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    """The period as aware datetimes: from local midnight of its first day to local midnight after its last."""
-    start = dt.datetime.combine(period.start, dt.time(0), LOCAL_TZ)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), LOCAL_TZ)
-    return start, end
+def _event_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """start..end (inclusive dates) as aware datetimes: local midnight of `start` to local midnight after `end`."""
+    return (dt.datetime.combine(start, dt.time(0), LOCAL_TZ),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), LOCAL_TZ))
 
 
-def _grouped(session: Session, key: Any, period: Period) -> dict[str, dict[str, int]]:
-    """{key value: {"accepted", "resolved", "failed", "transferred"}} for `key` a column of Case."""
-    figures: dict[str, dict[str, int]] = {}
+# ---------------------------------------------------------------- slices of the trend
 
-    def put(rows: Any, name: str) -> None:
-        for value, n in rows:
-            figures.setdefault(value, {"accepted": 0, "resolved": 0, "failed": 0, "transferred": 0})[name] = int(n)
-
-    put(session.execute(sa_select(key, func.count()).where(col(Case.received_on) >= period.start,
-                                                           col(Case.received_on) <= period.end).group_by(key)).all(), "accepted")
-    put(session.execute(sa_select(key, func.count(distinct(col(Agreement.case_id))))
-                        .join(Case, col(Case.id) == col(Agreement.case_id))
-                        .where(col(Agreement.effective_on) >= period.start, col(Agreement.effective_on) <= period.end)
-                        .group_by(key)).all(), "resolved")
-    start, end = _event_bounds(period)
-    for status in (CaseStatus.FAILED, CaseStatus.TRANSFERRED):
-        put(session.execute(sa_select(key, func.count(distinct(col(CaseEvent.case_id))))
-                            .join(Case, col(Case.id) == col(CaseEvent.case_id))
-                            .where(col(CaseEvent.to_status) == status, col(CaseEvent.at) >= start, col(CaseEvent.at) < end)
-                            .group_by(key)).all(), status.value)
-    return figures
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + n
+    return index // 12, index % 12 + 1
 
 
-def _by_category(session: Session, period: Period) -> tuple[BreakdownRow, ...]:
-    figures = _grouped(session, col(Case.category_code), period)
-    if not figures:
-        return ()
-    known = {c.code: (c.position, c.name) for c in session.exec(
-        select(CaseCategory).where(col(CaseCategory.code).in_(list(figures)))).all()}
-    order = sorted(figures, key=lambda code: (known.get(code, (10_000, ""))[0], code))
-    return tuple(BreakdownRow(code, category_label(code, known.get(code, (0, ""))[1]), **figures[code]) for code in order)
+def _slice_label(year: int, month: int, step: int) -> str:
+    if step == 12:
+        return str(year)
+    if step == 3:
+        return f"{year}Q{(month - 1) // 3 + 1}"
+    return f"{year}-{month:02d}"
 
 
-def _by_source(session: Session, period: Period) -> tuple[BreakdownRow, ...]:
-    figures = _grouped(session, col(Case.source), period)
-    position = {s.value: i for i, s in enumerate(CaseSource)}
-    order = sorted(figures, key=lambda s: (position.get(s, len(position)), s))
-    return tuple(BreakdownRow(s, _(SOURCE_LABELS[CaseSource(s)]) if s in position else s, **figures[s]) for s in order)
+def _slices(start: dt.date, end: dt.date, step: int) -> list[Period]:
+    """Calendar months (step 1), quarters (3) or years (12) from the one holding `start` to the one holding
+    `end`, each clipped to start..end."""
+    if step == 12:
+        year, month = start.year, 1
+    else:
+        year, month = start.year, (start.month - 1) // step * step + 1
+    result: list[Period] = []
+    while dt.date(year, month, 1) <= end:
+        next_year, next_month = _add_months(year, month, step)
+        first = dt.date(year, month, 1)
+        last = dt.date(next_year, next_month, 1) - dt.timedelta(days=1)
+        result.append(Period(max(first, start), min(last, end), _slice_label(year, month, step)))
+        year, month = next_year, next_month
+    return result
 
 
-def _count_events(session: Session, period: Period) -> dict[str, int]:
-    start, end = _event_bounds(period)
-    rows = session.execute(sa_select(col(CaseEvent.to_status), func.count(distinct(col(CaseEvent.case_id))))
+def trend_slices(period: Period) -> list[Period]:
+    """The slices of the trend shown with `period` (see the module's docstring)."""
+    kind = period.kind
+    if kind == "year":
+        return _slices(period.start, period.end, 1)
+    if kind == "quarter":
+        year, month = _add_months(period.start.year, period.start.month, -21)
+        return _slices(dt.date(year, month, 1), period.end, 3)
+    if kind == "month":
+        year, month = _add_months(period.start.year, period.start.month, -11)
+        return _slices(dt.date(year, month, 1), period.end, 1)
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    return _slices(period.start, period.end, 1 if months <= 24 else 3 if months <= 40 else 12)
+
+
+def slice_label(text: str) -> str:
+    """A slice of the trend in the user's language: 2026-11 → 2026年11月 (Nov 2026), 2026Q4 → 2026年第4季度
+    (Q4 2026), 2026 → 2026."""
+    if "Q" in text:
+        year, quarter = text.split("Q")
+        return _("Q{quarter} {year}").format(quarter=quarter, year=year)
+    if "-" in text:
+        year, month = text.split("-")
+        return format_date(dt.date(int(year), int(month), 1), "y年M月" if language() == "zh_CN" else "MMM y")
+    return text
+
+
+class _Slicer:
+    """Which slice a date falls in (None: outside them all)."""
+
+    def __init__(self, slices: list[Period]) -> None:
+        self.starts = [s.start for s in slices]
+        self.slices = slices
+
+    def __call__(self, day: dt.date) -> int | None:
+        i = bisect.bisect_right(self.starts, day) - 1
+        return i if i >= 0 and day <= self.slices[i].end else None
+
+
+# ---------------------------------------------------------------- case figures
+
+def _blank() -> dict[str, int]:
+    return {"accepted": 0, "resolved": 0, "failed": 0, "transferred": 0}
+
+
+@dataclass(frozen=True)
+class _Event:
+    case_id: str
+    status: str
+    on: dt.date  # local date
+    category: str
+    source: str
+
+
+def _events(session: Session, start: dt.date, end: dt.date) -> list[_Event]:
+    """The failure, transfer and withdrawal events from `start` to `end`, each with its case's category and source."""
+    lo, hi = _event_bounds(start, end)
+    rows = session.execute(sa_select(col(CaseEvent.case_id), col(CaseEvent.to_status), col(CaseEvent.at),
+                                     col(Case.category_code), col(Case.source))
+                           .join(Case, col(Case.id) == col(CaseEvent.case_id))
                            .where(col(CaseEvent.to_status).in_([s.value for s in ENDED_STATUSES]),
-                                  col(CaseEvent.at) >= start, col(CaseEvent.at) < end)
-                           .group_by(col(CaseEvent.to_status))).all()
-    counts = {s.value: 0 for s in ENDED_STATUSES}
-    counts.update({status: int(n) for status, n in rows})
+                                  col(CaseEvent.at) >= lo, col(CaseEvent.at) < hi)).all()
+    return [_Event(case_id, str(status), at.astimezone(LOCAL_TZ).date(), category, source)
+            for case_id, status, at, category, source in rows]
+
+
+def _in(period: Period, events: Iterable[_Event]) -> list[_Event]:
+    return [e for e in events if period.start <= e.on <= period.end]
+
+
+def _distinct(events: Iterable[_Event], key: str | None = None) -> dict[tuple[str, str], int]:
+    """{(group, status): distinct cases} with group the event's category, source, or "" for all."""
+    seen: set[tuple[str, str, str]] = set()
+    for e in events:
+        seen.add((getattr(e, key) if key else "", e.status, e.case_id))
+    counts: dict[tuple[str, str], int] = {}
+    for group, status, _case in seen:
+        counts[group, status] = counts.get((group, status), 0) + 1
     return counts
+
+
+def _row(key: str, label: str, figures: dict[str, int], name: str = "") -> BreakdownRow:
+    return BreakdownRow(key, label, figures["accepted"], figures["resolved"], figures["failed"], figures["transferred"], name)
+
+
+def _breakdowns(session: Session, period: Period, events: list[_Event]) -> tuple[tuple[BreakdownRow, ...], tuple[BreakdownRow, ...]]:
+    """The tables by category and by source: two grouped counts (accepted, resolved) by category × source,
+    folded both ways, and the period's events."""
+    by: dict[str, dict[str, dict[str, int]]] = {"category": {}, "source": {}}
+
+    def put(group: str, value: str, name: str, n: int) -> None:
+        row = by[group].setdefault(value, _blank())
+        row[name] += n
+
+    accepted = session.execute(sa_select(col(Case.category_code), col(Case.source), func.count())
+                               .where(col(Case.received_on) >= period.start, col(Case.received_on) <= period.end)
+                               .group_by(col(Case.category_code), col(Case.source))).all()
+    resolved = session.execute(sa_select(col(Case.category_code), col(Case.source), func.count(distinct(col(Agreement.case_id))))
+                               .join(Case, col(Case.id) == col(Agreement.case_id))
+                               .where(col(Agreement.effective_on) >= period.start, col(Agreement.effective_on) <= period.end)
+                               .group_by(col(Case.category_code), col(Case.source))).all()
+    for name, rows in (("accepted", accepted), ("resolved", resolved)):
+        for category, source, n in rows:
+            put("category", category, name, int(n))
+            put("source", source, name, int(n))
+    for group in ("category", "source"):
+        for (value, status), n in _distinct(events, group).items():
+            if status in (CaseStatus.FAILED, CaseStatus.TRANSFERRED):
+                put(group, value, str(status), n)
+
+    categories = by["category"]
+    known = {c.code: (c.position, c.name) for c in session.exec(
+        select(CaseCategory).where(col(CaseCategory.code).in_(list(categories)))).all()} if categories else {}
+    order = sorted(categories, key=lambda code: (known.get(code, (10_000, ""))[0], code))
+    by_category = tuple(_row(code, category_label(code, known.get(code, (0, ""))[1]), categories[code],
+                             known.get(code, (0, code))[1] or code) for code in order)
+    sources = by["source"]
+    position = {s.value: i for i, s in enumerate(CaseSource)}
+    order = sorted(sources, key=lambda s: (position.get(s, len(position)), s))
+    by_source = tuple(_row(s, _(SOURCE_LABELS[CaseSource(s)]) if s in position else s, sources[s]) for s in order)
+    return by_category, by_source
+
+
+def _trend(session: Session, slices: list[Period], events: list[_Event]) -> tuple[TrendPoint, ...]:
+    if not slices:
+        return ()
+    start, end = slices[0].start, slices[-1].end
+    slicer = _Slicer(slices)
+    figures = [_blank() for _s in slices]
+    for name, column, count in (
+            ("accepted", col(Case.received_on), func.count()),
+            ("resolved", col(Agreement.effective_on), func.count(distinct(col(Agreement.case_id))))):
+        q = sa_select(column, count).where(column >= start, column <= end).group_by(column)
+        for day, n in session.execute(q).all():
+            i = slicer(day)
+            if i is not None:
+                figures[i][name] += int(n)
+    seen: set[tuple[int, str, str]] = set()
+    for e in events:
+        i = slicer(e.on)
+        if i is not None and e.status in (CaseStatus.FAILED, CaseStatus.TRANSFERRED) and (i, e.status, e.case_id) not in seen:
+            seen.add((i, e.status, e.case_id))
+            figures[i][e.status] += 1
+    return tuple(TrendPoint(s.text, s.start, s.end, **f) for s, f in zip(slices, figures, strict=True))
 
 
 def _median_days(session: Session, period: Period) -> float | None:
@@ -186,15 +345,22 @@ def _median_days(session: Session, period: Period) -> float | None:
 
 
 def _mediators(session: Session, period: Period) -> tuple[MediatorRow, ...]:
+    """Each mediator (name and role) with the cases accepted and the cases resolved in the period they sit on."""
     n = func.count(distinct(col(CaseMediator.case_id)))
-    rows = session.execute(sa_select(col(CaseMediator.name), col(CaseMediator.role), n)
-                           .join(Case, col(Case.id) == col(CaseMediator.case_id))
-                           .where(col(Case.received_on) >= period.start, col(Case.received_on) <= period.end)
-                           .group_by(col(CaseMediator.name), col(CaseMediator.role))
-                           .order_by(n.desc(), col(CaseMediator.name), col(CaseMediator.role))).all()
+    key = (col(CaseMediator.name), col(CaseMediator.role))
+    figures: dict[tuple[str, str], list[int]] = {}
+    for name, role, count in session.execute(
+            sa_select(*key, n).join(Case, col(Case.id) == col(CaseMediator.case_id))
+            .where(col(Case.received_on) >= period.start, col(Case.received_on) <= period.end).group_by(*key)).all():
+        figures.setdefault((name, role), [0, 0])[0] = int(count)
+    for name, role, count in session.execute(
+            sa_select(*key, n).join(Agreement, col(Agreement.case_id) == col(CaseMediator.case_id))
+            .where(col(Agreement.effective_on) >= period.start, col(Agreement.effective_on) <= period.end).group_by(*key)).all():
+        figures.setdefault((name, role), [0, 0])[1] = int(count)
     roles = {r.value for r in MediatorRole}
-    return tuple(MediatorRow(name, role, _(MEDIATOR_ROLE_LABELS[MediatorRole(role)]) if role in roles else role, int(count))
-                 for name, role, count in rows)
+    order = sorted(figures, key=lambda k: (-figures[k][0], -figures[k][1], k[0], k[1]))
+    return tuple(MediatorRow(name, role, _(MEDIATOR_ROLE_LABELS[MediatorRole(role)]) if role in roles else role,
+                             figures[name, role][0], figures[name, role][1]) for name, role in order)
 
 
 def _quarters(period: Period) -> list[str]:
@@ -208,26 +374,40 @@ def _quarters(period: Period) -> list[str]:
 
 
 def _risk(session: Session, actor: Actor, period: Period) -> RiskSummary | None:
+    """The latest round whose quarter overlaps the period: households at each level (their highest stage),
+    those not assessed, and — against the round before — how many went up or down (in SQL: no household
+    rows are read)."""
+    require(actor, "risk.read")
     rnd = session.exec(select(RiskRound).where(col(RiskRound.quarter).in_(_quarters(period)))
                        .order_by(col(RiskRound.quarter).desc())).first()
     if rnd is None:
         return None
     latest = risk._latest_query(rnd.id).subquery()
-    levels = {lv: int(n) for lv, n in session.execute(
-        sa_select(latest.c.level, func.count()).group_by(latest.c.level)).all()}
+    levels: dict[str, int] = {}
+    assessed = 0
+    for level, retired, n in session.execute(
+            sa_select(latest.c.level, col(Household.retired), func.count())
+            .select_from(latest).outerjoin(Household, col(Household.id) == latest.c.household_id)
+            .group_by(latest.c.level, col(Household.retired))).all():
+        levels[level] = levels.get(level, 0) + int(n)
+        assessed += int(n) if retired is not None and not retired else 0  # live households only
     live = int(session.execute(sa_select(func.count()).select_from(Household)
                                .where(col(Household.retired).is_(False))).scalar_one())
-    assessed = int(session.execute(
-        sa_select(func.count()).select_from(latest).join(Household, col(Household.id) == latest.c.household_id)
-        .where(col(Household.retired).is_(False))).scalar_one())
     previous = session.exec(select(RiskRound).where(col(RiskRound.quarter) < rnd.quarter)
                             .order_by(col(RiskRound.quarter).desc())).first()
     up: int | None = None
     down: int | None = None
     if previous is not None:
-        changes = risk.changes_between(session, actor, previous.quarter, rnd.quarter)
-        up = sum(1 for _n, _h, before, after in changes if LEVEL_ORDER[RiskLevel(after)] > LEVEL_ORDER[RiskLevel(before)])
-        down = len(changes) - up
+        before = risk._latest_query(previous.id).subquery()
+        up = down = 0
+        for old, new, n in session.execute(
+                sa_select(before.c.level, latest.c.level, func.count())
+                .select_from(latest).join(before, before.c.household_id == latest.c.household_id)
+                .where(before.c.level != latest.c.level).group_by(before.c.level, latest.c.level)).all():
+            if LEVEL_ORDER[RiskLevel(new)] > LEVEL_ORDER[RiskLevel(old)]:
+                up += int(n)
+            else:
+                down += int(n)
     return RiskSummary(rnd.quarter, levels.get(RiskLevel.LOW, 0), levels.get(RiskLevel.MEDIUM, 0),
                        levels.get(RiskLevel.HIGH, 0), max(live - assessed, 0),
                        previous.quarter if previous else None, up, down)
@@ -245,23 +425,31 @@ def _points(session: Session, period: Period) -> PointsSummary:
     return PointsSummary(int(gained), int(deducted), int(redeemed))
 
 
-def period_report(session: Session, actor: Actor, period: Period | str) -> PeriodReport:
+def period_report(session: Session, actor: Actor, period: Period | str, *, with_trend: bool = True) -> PeriodReport:
     """Every figure of the committee's report for `period` (a Period, or text such as 2026Q4)."""
-    require(actor, "cases.read")
+    require(actor, "reports.read")
     p = parse_period(period) if isinstance(period, str) else period
     desk = committee.require_current(session)
+    slices = trend_slices(p) if with_trend else []
+    first = min(p.start, slices[0].start) if slices else p.start
+    last = max(p.end, slices[-1].end) if slices else p.end
+    events = _events(session, first, last)
+    in_period = _in(p, events)
+    ended = {status: n for (_group, status), n in _distinct(in_period).items()}
     accepted = int(session.execute(sa_select(func.count()).select_from(Case).where(
         col(Case.received_on) >= p.start, col(Case.received_on) <= p.end)).scalar_one())
     resolved = int(session.execute(sa_select(func.count(distinct(col(Agreement.case_id)))).where(
         col(Agreement.effective_on) >= p.start, col(Agreement.effective_on) <= p.end)).scalar_one())
-    ended = _count_events(session, p)
     visits, fully = session.execute(
         sa_select(func.count(), func.coalesce(func.sum(case((col(FollowUp.performance) == "fully", 1), else_=0)), 0))
         .where(col(FollowUp.visited_on) >= p.start, col(FollowUp.visited_on) <= p.end)).one()
+    by_category, by_source = _breakdowns(session, p, in_period)
     return PeriodReport(
         committee=desk.name, period=p.text, start=p.start, end=p.end,
-        accepted=accepted, resolved=resolved, failed=ended[CaseStatus.FAILED], transferred=ended[CaseStatus.TRANSFERRED],
-        withdrawn=ended[CaseStatus.WITHDRAWN], resolution_rate=_ratio(resolved, accepted),
+        accepted=accepted, resolved=resolved, failed=ended.get(CaseStatus.FAILED, 0),
+        transferred=ended.get(CaseStatus.TRANSFERRED, 0), withdrawn=ended.get(CaseStatus.WITHDRAWN, 0),
+        resolution_rate=_ratio(resolved, accepted),
         follow_ups=int(visits), performed_fully=int(fully), performed_share=_ratio(int(fully), int(visits)),
-        median_days=_median_days(session, p), by_category=_by_category(session, p), by_source=_by_source(session, p),
-        mediators=_mediators(session, p), risk=_risk(session, actor, p), points=_points(session, p))
+        median_days=_median_days(session, p), by_category=by_category, by_source=by_source,
+        mediators=_mediators(session, p), risk=_risk(session, actor, p), points=_points(session, p),
+        trend=_trend(session, slices, events), kind=p.kind)

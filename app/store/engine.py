@@ -92,12 +92,12 @@ def open_store(data_dir: Path, *, migrate: bool = True, db_url: str | None = Non
     """Open (creating if needed) the desk's database in `data_dir`, migrated to the current schema."""
     from app.store.migrate import upgrade
 
+    try:  # also with a database URL: the keys and attachments live in the data directory
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_("Cannot create the data directory {path}: {error}").format(
+            path=data_dir, error=exc.strerror or exc)) from exc
     if db_url is None:
-        try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(_("Cannot create the data directory {path}: {error}").format(
-                path=data_dir, error=exc.strerror or exc)) from exc
         url: str | URL = sqlite_url(data_dir / DB_FILE)
     else:
         url = db_url
@@ -105,4 +105,10 @@ def open_store(data_dir: Path, *, migrate: bool = True, db_url: str | None = Non
     store = Store(engine, data_dir)
     if migrate:
         upgrade(store)
+        # The change log's session hooks live with sync (they register on import); the rows this desk made
+        # before the log existed are logged once, before any service writes.
+        from app.sync.changelog import ensure_baseline
+
+        with store.write() as session:
+            ensure_baseline(session)
     return store

@@ -202,6 +202,7 @@ class Launcher(QObject):
         self.quit_after_show = os.environ.get(QUIT_ENV, "") not in ("", "0")
         self.auto_login = os.environ.get(LOGIN_ENV, "")
         self._logging_out = False
+        self.main_opened = False  # someone logged in: an automatic backup on exit (app.services.backup)
 
     def start(self) -> None:
         from app.ui.worker import run_task
@@ -321,6 +322,9 @@ class Launcher(QObject):
         self.window = window
         window.show()
         log.info("%s logged in", actor.username)
+        if not self.main_opened:
+            self.main_opened = True
+            self._daily_backup()
         if self.quit_after_show:
             QTimer.singleShot(0, self._quit_after_paint)
 
@@ -349,8 +353,40 @@ class Launcher(QObject):
         if not self._logging_out:
             self.exit(0)
 
+    def _daily_backup(self) -> None:
+        """The daily automatic backup, on a worker: the window never waits for it."""
+        from app.ui.worker import run_task
+
+        store = self.store
+        if store is None or self.quit_after_show:
+            return
+
+        def work(_progress: Progress) -> object:
+            from app.services import backup
+
+            return backup.auto_backup(store, reason="daily")
+
+        run_task(work, lambda info: log.info("daily backup: %s", getattr(info, "path", "not needed")),
+                 lambda exc, tb: log.error("the daily backup failed: %s\n%s", exc, tb))
+
+    def exit_backup(self) -> None:
+        """The automatic backup on exit (the window is gone by then); a failure is logged, never shown."""
+        if self.store is None or not self.main_opened or self.quit_after_show:
+            return
+        try:
+            from app.services import backup
+
+            info = backup.auto_backup(self.store, reason="exit")
+            log.info("backup on exit: %s", info.path if info is not None else "nothing changed")
+        except Exception:
+            log.exception("the backup on exit failed")
+
     def close(self) -> None:
         if self.store is not None:
+            from PySide6.QtCore import QThreadPool
+
+            QThreadPool.globalInstance().waitForDone(60_000)  # a daily backup still running finishes first
+            self.exit_backup()
             self.store.dispose()
 
 

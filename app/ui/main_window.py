@@ -92,6 +92,12 @@ def _make_roster(ctx: UiContext) -> QWidget:
     return RosterPage(ctx)
 
 
+def _make_reports(ctx: UiContext) -> QWidget:
+    from app.ui.reports.page import ReportsPage
+
+    return ReportsPage(ctx)
+
+
 def _make_users(ctx: UiContext) -> QWidget:
     from app.ui.users_page import UsersPage
 
@@ -116,6 +122,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("points", N_("Points"), "points.read", _make_points, "points"),
     Section("risk", N_("Risk"), "risk.read", _make_risk, "risk"),
     Section("roster", N_("Grid and households"), "roster.read", _make_roster, "roster"),
+    Section("reports", N_("Statistics"), "reports.read", _make_reports, "reports"),
     Section("users", N_("Users"), "users.manage", _make_users, "users"),
     Section("audit", N_("Audit trail"), "audit.read", _make_audit, "audit"),
     Section("settings", N_("Settings"), None, _make_settings, "settings"),
@@ -181,6 +188,11 @@ def _icon_path(kind: str) -> QPainterPath:
         p.lineTo(12, 20.5)
         p.moveTo(5.5, 15.5)
         p.lineTo(18.5, 15.5)
+    elif kind == "reports":  # a bar chart
+        p.moveTo(3.5, 20.5)
+        p.lineTo(20.5, 20.5)
+        for x, top in ((5.5, 13), (10.5, 7), (15.5, 10.5)):
+            p.addRect(QRectF(x, top, 3.5, 20.5 - top))
     elif kind == "users":  # two people
         p.addEllipse(QPointF(9, 8), 3.5, 3.5)
         p.moveTo(2.5, 20)
@@ -427,6 +439,9 @@ class MainWindow(QMainWindow):
             wants_case = getattr(page, "open_case_requested", None)
             if wants_case is not None:
                 wants_case.connect(self.open_case)
+            wants_record = getattr(page, "open_record_requested", None)
+            if wants_record is not None:
+                wants_record.connect(self.open_record)
         return self._pages[key]
 
     def open_case(self, case_id: str) -> None:
@@ -438,6 +453,25 @@ class MainWindow(QMainWindow):
         open_case = getattr(page, "open_case", None)
         if callable(open_case):
             open_case(case_id)
+
+    def open_record(self, record: str, record_id: str) -> None:
+        """Show a record other than a case (from the home page): a household's risk history, the rating of a
+        household, a points entry in the review queue."""
+        section = {"risk_household": "risk", "assess_household": "risk", "points_entry": "points"}.get(record)
+        page = self.page(section) if section else None
+        if page is None:
+            return
+        self.select_section(section or "")
+        if record in ("risk_household", "assess_household"):
+            show = getattr(page, "show_history" if record == "risk_household" else "rate_household", None)
+            if callable(show):
+                show(record_id)
+            return
+        show_view = getattr(page, "show_view", None)
+        view = show_view("review") if callable(show_view) else None
+        select = getattr(view, "select", None)
+        if callable(select):
+            select(record_id)
 
     def select_section(self, key: str) -> None:
         keys = self.section_keys()

@@ -1,6 +1,7 @@
 """Settings: the committee's details, the language, the font size, the idle lock and the work rules
 (days to settle a case, when to visit after an agreement's performance deadline, how often to visit a
-high- or medium-risk household).
+high- or medium-risk household), and, for the committee director, the backups: back up now to a folder
+(a USB stick), restore from a file, the list of automatic backups and how many to keep.
 
 Every role sees them; only a role with `settings.write` (the committee director) may change them.
 Language and font size take effect at once; the other pages re-label themselves on `ctx.retranslate`.
@@ -8,31 +9,39 @@ Language and font size take effect at once; the other pages re-label themselves 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app import i18n
 from app.errors import DeskError, ValidationError
-from app.i18n import N_, _
+from app.i18n import N_, _, format_datetime
 from app.paths import log_file
 from app.ui.context import UiContext
-from app.ui.messages import FieldError, FieldErrors, required_note, show_error
+from app.ui.messages import FieldError, FieldErrors, ask, error_text, inform, required_note, show_error, warn
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language: never translated
 FONT_SIZES = (("normal", N_("Normal ({size} pt)"), 12), ("large", N_("Large ({size} pt)"), 15))
@@ -210,6 +219,8 @@ class SettingsPage(QWidget):
         about_form.addRow(self.log_label, self.log_value)
         QVBoxLayout(self.about_box).addLayout(about_form)
 
+        self._build_backup_box()
+
         content = QWidget()
         content.setObjectName("settingsContent")
         column = QVBoxLayout(content)
@@ -221,6 +232,7 @@ class SettingsPage(QWidget):
         column.addWidget(self.display_box)
         column.addWidget(self.security_box)
         column.addWidget(self.work_box)
+        column.addWidget(self.backup_box)
         column.addWidget(self.about_box)
         column.addStretch(1)
         content.setMaximumWidth(900)
@@ -316,6 +328,7 @@ class SettingsPage(QWidget):
         self.about_box.setTitle(_("This desk"))
         self.data_dir_label.setText(_("Data directory"))
         self.log_label.setText(_("Log file"))
+        self._retranslate_backups()
         self.committee_saved.clear()
         self.idle_saved.clear()
         self.work_saved.clear()
@@ -429,3 +442,246 @@ class SettingsPage(QWidget):
         self.refresh()
         self.committee_saved.setText(_("Saved."))
         self.ctx.changed.emit({"committee", "grid_cell"})
+
+    # -- backups (the committee director only) ----------------------------------------------------
+
+    def _build_backup_box(self) -> None:
+        from app.services import backup
+
+        self.backup_box = QGroupBox()
+        self.backup_box.setObjectName("backups")
+        self.backup_box.setVisible(self.ctx.can("backup.run"))
+        # After a restore the program must start again; tests replace this.
+        self.quit_after_restore: Callable[[], None] = _quit_application
+        self.backup_task: object | None = None
+        self.backup_intro = QLabel()
+        self.backup_intro.setWordWrap(True)
+        self.backup_intro.setStyleSheet(f"color: {HINT_COLOR};")
+        self.backup_folder = backup.backups_dir(self.ctx.data_dir)
+        self.backup_now = QPushButton()
+        self.backup_now.setObjectName("backupNow")
+        self.backup_now.clicked.connect(self.back_up_now)
+        self.restore_file = QPushButton()
+        self.restore_file.setObjectName("restoreFile")
+        self.restore_file.clicked.connect(self.restore_from_file)
+        self.restore_chosen = QPushButton()
+        self.restore_chosen.setObjectName("restoreChosen")
+        self.restore_chosen.clicked.connect(self.restore_chosen_backup)
+        self.backup_status = QLabel()
+        self.backup_status.setObjectName("backupStatus")
+        self.backup_status.setWordWrap(True)
+        self.backup_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backup_list = QTableWidget(0, 3)
+        self.backup_list.setObjectName("backupList")
+        self.backup_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.backup_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backup_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backup_list.verticalHeader().hide()
+        header = self.backup_list.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.backup_list.setMinimumHeight(self.backup_list.verticalHeader().defaultSectionSize() * 4)
+        self.backup_list.itemSelectionChanged.connect(self._backup_selection_changed)
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setObjectName("backupKeep")
+        self.backup_keep.setRange(1, 100)
+        self.backup_keep.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.save_keep = QPushButton()
+        self.save_keep.setObjectName("saveBackupKeep")
+        self.save_keep.clicked.connect(self.save_backup_keep)
+        self.keep_saved = _saved_label()
+        self.keep_label = QLabel()
+        keep_row = QHBoxLayout()
+        keep_row.addWidget(self.keep_label)
+        keep_row.addWidget(self.backup_keep)
+        keep_row.addWidget(self.save_keep)
+        keep_row.addWidget(self.keep_saved)
+        keep_row.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.backup_now)
+        buttons.addWidget(self.restore_file)
+        buttons.addStretch(1)
+        buttons.addWidget(self.restore_chosen)
+        self.list_label = QLabel()
+        layout = QVBoxLayout(self.backup_box)
+        layout.addWidget(self.backup_intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.backup_status)
+        layout.addWidget(self.list_label)
+        layout.addWidget(self.backup_list)
+        layout.addLayout(keep_row)
+        if self.ctx.can("backup.run"):
+            self.refresh_backups()
+
+    def _retranslate_backups(self) -> None:
+        self.backup_box.setTitle(_("Backups"))
+        self.backup_intro.setText(_(
+            "The desk backs itself up when the program is closed and once a day, into {path}. Back up to a USB "
+            "stick now and then and keep it in another place: a backup holds every record and attachment, "
+            "full ID numbers included, and is not encrypted.").format(path=self.backup_folder))
+        self.backup_now.setText(_("Back up now to a folder…"))
+        self.restore_file.setText(_("Restore from a file…"))
+        self.restore_chosen.setText(_("Restore the chosen backup…"))
+        self._label_backup_list()
+        self.backup_list.setHorizontalHeaderLabels([_("Made on"), _("Size"), _("File")])
+        self.keep_label.setText(_("Automatic backups to keep"))
+        self.save_keep.setText(_("Save"))
+        self.keep_saved.clear()
+
+    def refresh_backups(self) -> None:
+        from app.services import backup, settings
+
+        infos = backup.list_backups(self.ctx.data_dir)
+        self.backup_list.setRowCount(len(infos))
+        for row, info in enumerate(infos):
+            values = (format_datetime(info.created_at), _size_text(info.size),
+                      info.path.name)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, str(info.path))
+                self.backup_list.setItem(row, column, item)
+        self._label_backup_list()
+        with self.ctx.store.read() as session:
+            self.backup_keep.setValue(settings.get_int(session, "backup_keep"))
+        self._backup_selection_changed()
+
+    def _label_backup_list(self) -> None:
+        count = self.backup_list.rowCount()
+        self.list_label.setText(_("Automatic backups ({n}), newest first").format(n=count) if count else
+                                _("No automatic backup yet: the first is made when the program is closed."))
+        self.backup_list.setVisible(bool(count))
+
+    def _backup_selection_changed(self) -> None:
+        self.restore_chosen.setEnabled(self.chosen_backup() is not None and self._backup_idle())
+
+    def chosen_backup(self) -> Path | None:
+        rows = self.backup_list.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.backup_list.item(rows[0].row(), 0)
+        return Path(str(item.data(Qt.ItemDataRole.UserRole))) if item is not None else None
+
+    def _backup_idle(self) -> bool:
+        return self.backup_task is None
+
+    def _set_backup_busy(self, busy: bool, message: str = "") -> None:
+        self.backup_task = object() if busy else None
+        for button in (self.backup_now, self.restore_file):
+            button.setEnabled(not busy)
+        self._backup_selection_changed()
+        if message:
+            self.backup_status.setText(message)
+
+    def choose_backup_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(self, _("Back up to which folder (a USB stick)?"))
+
+    def choose_backup_file(self) -> str:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Restore from which backup?"), "", _("Mediation Desk backups (*.mdbackup *.sqlite3)"))
+        return path
+
+    def back_up_now(self) -> None:
+        folder = self.choose_backup_folder()
+        if not folder:
+            return
+        self._start_backup(Path(folder))
+
+    def _start_backup(self, folder: Path) -> None:
+        from app.services import backup
+        from app.ui.worker import Progress, run_task
+
+        store, actor = self.ctx.store, self.ctx.actor
+
+        def work(progress: Progress) -> backup.BackupInfo:
+            return backup.create_backup(store, folder, actor=actor, progress=progress)
+
+        def done(info: backup.BackupInfo) -> None:
+            self._set_backup_busy(False, _("Backed up to {path} ({size}, {n} attachments).").format(
+                path=info.path, size=_size_text(info.size), n=info.attachments))
+
+        def failed(exc: BaseException, tb: str) -> None:
+            self._set_backup_busy(False, _("The backup failed."))
+            self._warn(exc, tb)
+
+        def progress(done_count: int, total: int) -> None:
+            self.backup_status.setText(_("Backing up… {done} of {total} files").format(done=done_count, total=total))
+
+        self._set_backup_busy(True, _("Backing up to {path}…").format(path=folder))
+        run_task(work, done, failed, progress)
+
+    def _warn(self, exc: BaseException, tb: str = "") -> None:
+        if not isinstance(exc, DeskError):
+            import logging
+
+            logging.getLogger("mediation_desk").error("unexpected error: %s\n%s", exc, tb)
+        warn(self, _("Mediation Desk"), error_text(exc, self.log_path))
+
+    def restore_from_file(self) -> None:
+        path = self.choose_backup_file()
+        if path:
+            self.confirm_restore(Path(path))
+
+    def restore_chosen_backup(self) -> None:
+        path = self.chosen_backup()
+        if path is not None:
+            self.confirm_restore(path)
+
+    def confirm_restore(self, path: Path) -> None:
+        from app.services import backup
+
+        try:
+            info = backup.inspect_backup(path)
+        except DeskError as exc:
+            self._warn(exc)
+            return
+        text = _("Replace all the data of this desk with the backup of {committee} made on {when}?\n\n"
+                 "Everything entered since then will be gone from the desk (the current database is kept aside as "
+                 "a file in the data directory). Afterwards the program closes; start it again.\n\n{path}").format(
+            committee=info.committee or "?", when=format_datetime(info.created_at), path=path)
+        self.restore_question = ask(self, _("Restore a backup"), text, lambda: self._start_restore(path),
+                                    yes_text=_("Restore and close"), no_text=_("Cancel"))
+
+    def _start_restore(self, path: Path) -> None:
+        from app.services import backup
+        from app.ui.worker import Progress, run_task
+
+        store, actor = self.ctx.store, self.ctx.actor
+
+        def work(_progress: Progress) -> backup.RestoreResult:
+            return backup.restore_backup(store, path, actor)
+
+        def done(result: backup.RestoreResult) -> None:
+            self._set_backup_busy(False, _("Restored."))
+            self.setEnabled(False)  # the desk's store is closed: nothing more may be done in this window
+            text = _("The desk was restored from {path}. The program will now close; start it again to go on.").format(
+                path=result.restored_from)
+            if result.kept_aside is not None:
+                text += "\n\n" + _("The database as it was is kept as {path}.").format(path=result.kept_aside)
+            box = inform(self, _("Restore a backup"), text)
+            box.finished.connect(lambda _result: self.quit_after_restore())
+            self.restore_done_box = box
+
+        def failed(exc: BaseException, tb: str) -> None:
+            self._set_backup_busy(False, _("Nothing was restored."))
+            self._warn(exc, tb)
+
+        self._set_backup_busy(True, _("Checking and restoring {path}…").format(path=path.name))
+        run_task(work, done, failed)
+
+    def save_backup_keep(self) -> None:
+        self.keep_saved.clear()
+        if self._put("backup_keep", str(self.backup_keep.value())):
+            self.keep_saved.setText(_("Saved."))
+            self.ctx.changed.emit({"setting"})
+
+
+def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return _("{size} KB").format(size=max(1, round(size / 1024)))
+    return _("{size} MB").format(size=f"{size / 1048576:.1f}")
+
+
+def _quit_application() -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.exit(0)

@@ -48,7 +48,8 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
     page.show()
     qtbot.waitExposed(page)
     counts = {kind: card.number.text() for kind, card in page.cards.items()}
-    assert counts == {"session": "1", "follow_up": "1", "confirmation": "1", "overdue": "1"}
+    assert counts == {"session": "1", "follow_up": "1", "confirmation": "1", "overdue": "1", "risk_visit": "0",
+                      "not_assessed": "0", "points_review": "0"}
     kinds = [(item.kind, item.case_id) for item in page.shown]
     assert kinds == [("session", planned), ("overdue", overdue), ("confirmation", agreed), ("follow_up", agreed)]
     assert page.table.item(0, 0).text() == at.strftime("%H:%M")  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 from stdnum.cn import ric
 
+from app.models.roster import Person
 from app.services import households
 from app.services.context import Actor
 from app.store.engine import Store
@@ -93,7 +94,7 @@ def test_new_household_dialog_says_what_is_missing_and_saves_household_and_head(
         "0003", "庄墩村一组3号", "一组", "一组第1微网格")
     [head] = saved.members
     assert (head.name, head.is_head, head.sex, head.id_number, head.care_flags) == (
-        "王五", True, "male", id_number(), ("subsistence",))
+        "王五", True, "male", households.mask_id_number(id_number()), ("subsistence",))
     assert changed == [{"household", "person"}]
 
 
@@ -159,7 +160,7 @@ def test_an_invalid_id_number_is_shown_under_the_field_when_leaving_it_and_nothi
     dialog = _show(qtbot, PersonDialog(_ctx(store, admin), village["h1"], zhang.id, household_number="0001"))
     assert isinstance(dialog, PersonDialog)
     form = dialog.person
-    assert form.name.text() == "张三" and form.id_number.text() == "11010519491231002X"
+    assert form.name.text() == "张三" and form.id_number.text() == "110105********002X"  # masked until asked
     assert form.birth_date.text() == "1949-12-31"
 
     form.id_number.setFocus()
@@ -226,7 +227,7 @@ def test_a_duplicate_id_number_asks_and_can_be_saved_anyway(qtbot: QtBot, store:
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted)
     members = _detail(store, admin, village["h2"]).members
     assert sorted(m.name for m in members) == ["张三", "𠮷䶮"]
-    assert {m.id_number for m in members} == {"", "11010519491231002X"}
+    assert {m.id_number for m in members} == {"", "110105********002X"}
 
 
 def test_a_viewer_cannot_save_even_if_a_dialog_is_opened(qtbot: QtBot, store: Store, admin: Actor,
@@ -269,3 +270,43 @@ def test_enter_in_a_list_field_saves_even_after_tab_has_passed_over_cancel(
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert {(m.name, m.relation_to_head) for m in _detail(store, admin, village["h2"]).members} == {
         ("𠮷䶮", "户主"), ("王五", "子")}
+
+
+def test_the_full_id_number_is_shown_on_request_and_the_look_is_audited(
+        qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str]) -> None:
+    from app.services import audit
+
+    zhang = _detail(store, admin, village["h1"]).members[0]
+    dialog = _show(qtbot, PersonDialog(_ctx(store, admin), village["h1"], zhang.id, household_number="0001"))
+    assert isinstance(dialog, PersonDialog)
+    assert dialog.reveal_button.isVisible() and dialog.person.id_number.text() == "110105********002X"
+    # Saving other changes with the number still masked keeps the stored number.
+    dialog.person.mobile.clear()
+    type_text(qtbot, dialog.person.mobile, "13800138001")
+    qtbot.mouseClick(dialog.reveal_button, Qt.MouseButton.LeftButton)
+    assert dialog.person.id_number.text() == "11010519491231002X" and not dialog.reveal_button.isVisible()
+    with store.read() as session:
+        _n, rows = audit.list_events(session, admin, action="reveal_id_number")
+    assert [r.record_id for r in rows] == [zhang.id]
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with store.read() as session:
+        person = session.get(Person, zhang.id)
+        assert person is not None and person.id_number == "11010519491231002X" and person.mobile == "13800138001"
+
+
+def test_saving_without_showing_the_number_keeps_it(qtbot: QtBot, store: Store, admin: Actor,
+                                                    village: dict[str, str]) -> None:
+    zhang = _detail(store, admin, village["h1"]).members[0]
+    dialog = _show(qtbot, PersonDialog(_ctx(store, admin), village["h1"], zhang.id, household_number="0001"))
+    assert isinstance(dialog, PersonDialog)
+    dialog.person.occupation.setText("农民")
+    dialog.person.id_number.setFocus()
+    qtbot.keyClick(dialog.person.id_number, Qt.Key.Key_Tab)  # the masked value is no error
+    assert dialog.person.form.error_text("id_number") == ""
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with store.read() as session:
+        person = session.get(Person, zhang.id)
+        assert person is not None and person.id_number == "11010519491231002X" and person.occupation == "农民"
+

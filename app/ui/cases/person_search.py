@@ -16,7 +16,7 @@ from app.i18n import _
 from app.models.roster import SEX_LABELS, Sex
 from app.services import households
 from app.services.context import Actor
-from app.services.households import pinyin_forms
+from app.services.households import mask_id_number, pinyin_forms
 from app.store.engine import Store
 from app.ui.cases.common import HINT_COLOR, report_error
 from app.ui.context import UiContext
@@ -59,7 +59,9 @@ def _matches(query: str, name: str, id_number: str, mobile: str) -> bool:
         return False
     full, initials = pinyin_forms(name)
     return (q in name.lower() or q in full or initials.startswith(q) or q in initials
-            or (bool(mobile) and q in mobile) or (bool(id_number) and q.upper() == id_number.upper()))
+            or (bool(mobile) and q in mobile) or (bool(id_number) and q.upper() == id_number.upper())
+            # the roster shows ID numbers masked: a full number typed matches its masked form
+            or (bool(id_number) and "*" in id_number and len(q) == 18 and mask_id_number(q.upper()) == id_number.upper()))
 
 
 def find_people(store: Store, actor: Actor, query: str, limit: int = MAX_HOUSEHOLDS) -> list[PersonHit]:

@@ -1,22 +1,22 @@
 """The home page (工作台): what is due today — sessions planned for today, follow-up visits due,
-judicial-confirmation windows about to close, overdue cases — as counters and as a list whose items
-open their case (`open_case_requested`).
+judicial-confirmation windows about to close, overdue cases, risk visits due, households not yet assessed
+in the open round, points entries awaiting review — as counters and as a list whose items open their record:
+a case (`open_case_requested`), or a household's risk history, the rating of a household, a points entry in
+the review queue (`open_record_requested(record, id)`; the main window routes it).
 
-Composed of service reads (no SQL here): `cases.list_cases` with the "today" filters (overdue, follow-up
-due, confirmation window closing, session planned on the day) and `cases.planned_sessions` for the times.
+Composed of one service read (`app.services.today.gather_today`): no SQL here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import traceback
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,76 +29,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clock import LOCAL_TZ, today
-from app.i18n import N_, _, format_date, ngettext
-from app.services import cases
-from app.services.cases import CaseFilter, CaseRow
-from app.services.context import Actor
-from app.store.engine import Store
+from app.clock import today
+from app.i18n import _, format_date
+from app.services.today import CASE, ITEM_WORDS, KIND_LABELS, MAX_LISTED, Today, TodayItem, gather_today, kinds_for
 from app.ui.cases.common import CHIPS_ROLE, HINT_COLOR, WARNING_COLOR, ChipDelegate, bigger, report_error, touches_cases
 from app.ui.context import UiContext
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 
-# Upper bounds of the reads (far above what a village has open at once).
-MAX_OPEN = 2000
+__all__ = ["KINDS", "Card", "HomePage", "Today", "TodayItem"]
 
+# a kind's counter: its words and its colour (the words are the signal; the colour helps the eye)
 KINDS: dict[str, tuple[str, str]] = {
-    "session": (N_("Sessions today"), ACCENT_COLOR),
-    "follow_up": (N_("Follow-ups due"), "#0f766e"),
-    "confirmation": (N_("Confirmation windows closing"), WARNING_COLOR),
-    "overdue": (N_("Overdue cases"), ERROR_COLOR),
+    "session": (KIND_LABELS["session"], ACCENT_COLOR),
+    "overdue": (KIND_LABELS["overdue"], ERROR_COLOR),
+    "confirmation": (KIND_LABELS["confirmation"], WARNING_COLOR),
+    "follow_up": (KIND_LABELS["follow_up"], "#0f766e"),
+    "risk_visit": (KIND_LABELS["risk_visit"], "#9a3412"),
+    "not_assessed": (KIND_LABELS["not_assessed"], "#6b46c1"),
+    "points_review": (KIND_LABELS["points_review"], "#2f855a"),
 }
-ITEM_WORDS = {"session": N_("Session"), "follow_up": N_("Follow-up due"),
-              "confirmation": N_("Confirmation window closing"), "overdue": N_("Overdue")}
-ORDER = ("session", "overdue", "confirmation", "follow_up")
+ORDER = tuple(KINDS)
+CARDS_PER_ROW = 4
+# a change to these may change what is due today
+WATCHED = frozenset({"risk_round", "risk_assessment", "risk_visit", "risk_factor", "points_entry", "points_review", "setting"})
 
 
-@dataclass(frozen=True)
-class TodayItem:
-    kind: str
-    case_id: str
-    number: str
-    category: str
-    parties: str
-    summary: str
-    when: str  # "09:30" for a session; a short note otherwise
-    at: dt.datetime | None = None
-
-
-@dataclass
-class Today:
-    on: dt.date
-    items: list[TodayItem] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-def _item(kind: str, row: CaseRow, when: str, at: dt.datetime | None = None) -> TodayItem:
-    return TodayItem(kind, row.id, row.number, row.category, row.parties, row.summary, when, at)
-
-
-def gather_today(store: Store, actor: Actor, on: dt.date | None = None) -> Today:
-    """Everything due today, from a few reads of the case services."""
-    on = on or today()
-    result = Today(on)
-    with store.read() as session:
-        overdue_total = cases.count_cases(session, actor, CaseFilter(overdue_only=True))
-        overdue = cases.list_cases(session, actor, CaseFilter(overdue_only=True), limit=MAX_OPEN)
-        due = cases.list_cases(session, actor, CaseFilter(follow_up_due_only=True), limit=MAX_OPEN)
-        closing = cases.list_cases(session, actor, CaseFilter(confirmation_closing_only=True), limit=MAX_OPEN)
-        rows = {r.id: r for r in cases.list_cases(session, actor, CaseFilter(session_planned_on=on), limit=MAX_OPEN)}
-        planned = [(rows[case_id], held_at.astimezone(LOCAL_TZ)) for case_id, held_at, _place in cases.planned_sessions(session, actor, on)
-                   if case_id in rows]
-    for row, at in planned:
-        result.items.append(_item("session", row, at.strftime("%H:%M"), at))
-    for row in overdue:
-        result.items.append(_item("overdue", row, ngettext("{n} day overdue", "{n} days overdue", row.overdue_days).format(
-            n=row.overdue_days)))
-    for row in closing:
-        result.items.append(_item("confirmation", row, _("The 30 days end within a week")))
-    for row in due:
-        result.items.append(_item("follow_up", row, _("Visit due")))
-    result.counts = {"session": len(planned), "follow_up": len(due), "confirmation": len(closing), "overdue": overdue_total}
-    return result
+def _touches_today(tables: object) -> bool:
+    if touches_cases(tables):
+        return True
+    return isinstance(tables, set | frozenset | list | tuple) and bool(set(tables) & WATCHED)
 
 
 class Card(QPushButton):
@@ -150,6 +109,7 @@ class Card(QPushButton):
 
 class HomePage(QWidget):
     open_case_requested = Signal(str)
+    open_record_requested = Signal(str, str)  # record (today.RISK_HOUSEHOLD, ...), its id
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,13 +130,17 @@ class HomePage(QWidget):
         head.addStretch(1)
         head.addWidget(self.refresh_button)
         self.cards: dict[str, Card] = {}
-        cards_row = QHBoxLayout()
+        cards_row = QGridLayout()
         cards_row.setSpacing(12)
-        for kind in KINDS:
+        shown = kinds_for(ctx.actor)
+        for kind in (k for k in KINDS if k in shown):
             card = Card(kind)
             card.toggled.connect(lambda on, kind=kind: self._card_toggled(kind, on))
+            n = len(self.cards)
             self.cards[kind] = card
-            cards_row.addWidget(card)
+            cards_row.addWidget(card, n // CARDS_PER_ROW, n % CARDS_PER_ROW)
+        for column in range(CARDS_PER_ROW):
+            cards_row.setColumnStretch(column, 1)
         self.filter_label = QLabel()
         self.filter_label.setStyleSheet(f"color: {HINT_COLOR};")
         line = QFrame()
@@ -227,7 +191,7 @@ class HomePage(QWidget):
         self.refresh()
 
     def _on_changed(self, tables: object) -> None:
-        if not touches_cases(tables):
+        if not _touches_today(tables):
             return
         if self.isVisible():
             self.refresh()
@@ -242,7 +206,8 @@ class HomePage(QWidget):
     def refresh(self) -> None:
         self._stale = False
         try:
-            self.today = gather_today(self.ctx.store, self.ctx.actor)
+            with self.ctx.store.read() as session:
+                self.today = gather_today(session, self.ctx.actor)
         except Exception as exc:
             self.today = Today(today())
             report_error(self, self.ctx, exc, traceback.format_exc())
@@ -268,11 +233,17 @@ class HomePage(QWidget):
         kind = self._chosen_kind()
         items = sorted((i for i in items if kind is None or i.kind == kind), key=lambda i: ORDER.index(i.kind))
         self.shown = items
-        self.filter_label.setText(_("Showing only: {what}. Press the card again to show everything.").format(
-            what=_(KINDS[kind][0])) if kind else "")
-        self.filter_label.setVisible(kind is not None)
-        self.table.setHorizontalHeaderLabels([_("When"), _("What"), _("Case number"), _("Category"), _("Parties"),
-                                              _("Short account"), ""])
+        notes = []
+        if kind:
+            notes.append(_("Showing only: {what}. Press the card again to show everything.").format(what=_(KINDS[kind][0])))
+        counts = self.today.counts if self.today is not None else {}
+        cut = [k for k in self.cards if (kind is None or k == kind) and counts.get(k, 0) > MAX_LISTED]
+        for k in cut:
+            notes.append(_("{what}: the first {shown} of {n} are listed.").format(what=_(KINDS[k][0]), shown=MAX_LISTED,
+                                                                                  n=counts[k]))
+        self.filter_label.setText(" ".join(notes))
+        self.filter_label.setVisible(bool(notes))
+        self.table.setHorizontalHeaderLabels([_("When"), _("What"), _("Number"), _("Type"), _("Who"), _("Details"), ""])
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             color = KINDS[item.kind][1]
@@ -285,13 +256,13 @@ class HomePage(QWidget):
                      QTableWidgetItem(item.parties), QTableWidgetItem(item.summary)]
             cells.append(QTableWidgetItem())  # under the Open button
             for column, cell in enumerate(cells):
-                cell.setData(Qt.ItemDataRole.UserRole, item.case_id)
+                cell.setData(Qt.ItemDataRole.UserRole, item.record_id)
                 if column != 1:
                     cell.setData(CHIPS_ROLE, [])  # every cell says it has no chips (see cases.common.chips_of)
                 self.table.setItem(row, column, cell)
             button = QPushButton(_("Open"))
             button.setObjectName(f"open_{row}")
-            button.clicked.connect(lambda _c=False, case_id=item.case_id: self.open_case_requested.emit(case_id))
+            button.clicked.connect(lambda _c=False, item=item: self.open_item(item))
             self.table.setCellWidget(row, 6, button)
         self.table.resizeRowsToContents()
         if items:
@@ -301,6 +272,12 @@ class HomePage(QWidget):
                                _("Nothing is due today: no session planned, no visit due, no deadline passed."))
             self.list_stack.setCurrentIndex(1)
 
+    def open_item(self, item: TodayItem) -> None:
+        if item.record == CASE:
+            self.open_case_requested.emit(item.record_id)
+        else:
+            self.open_record_requested.emit(item.record, item.record_id)
+
     def open_row(self, row: int) -> None:
         if 0 <= row < len(self.shown):
-            self.open_case_requested.emit(self.shown[row].case_id)
+            self.open_item(self.shown[row])

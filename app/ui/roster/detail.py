@@ -111,6 +111,10 @@ class HouseholdDetailPanel(QWidget):
         self.edit_button = QPushButton()
         self.remove_button = QPushButton()
         self.head_button = QPushButton()
+        # Members' ID numbers are masked; a role that may read them shows one at a time (audited).
+        self.reveal_button = QPushButton()
+        self.reveal_button.setObjectName("revealIdNumber")
+        self.reveal_button.clicked.connect(self.reveal_id_number)
         self.add_button.clicked.connect(self.add_member)
         self.edit_button.clicked.connect(self.edit_member)
         self.remove_button.clicked.connect(self.remove_member)
@@ -120,6 +124,8 @@ class HouseholdDetailPanel(QWidget):
             buttons.addWidget(b)
             b.setVisible(ctx.can("roster.write"))
         buttons.addStretch(1)
+        buttons.addWidget(self.reveal_button)
+        self.reveal_button.setVisible(ctx.can("id_number.read"))
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -155,6 +161,7 @@ class HouseholdDetailPanel(QWidget):
         self.edit_button.setText(_("Edit member…"))
         self.remove_button.setText(_("Remove member…"))
         self.head_button.setText(_("Make head"))
+        self.reveal_button.setText(_("Show ID number"))
         self.overview.relabel()
         if self.household_id is not None:
             self.reload()
@@ -243,10 +250,35 @@ class HouseholdDetailPanel(QWidget):
         self.edit_button.setEnabled(member is not None)
         self.remove_button.setEnabled(member is not None)
         self.head_button.setEnabled(member is not None and not member.is_head)
+        can_reveal = member is not None and "*" in member.id_number
+        self.reveal_button.setEnabled(can_reveal)
+        self.reveal_button.setToolTip(_("Shows the chosen member's full ID number; this is recorded in the audit trail.")
+                                      if can_reveal else _("Choose a member with an ID number first"))
         self.head_button.setToolTip(_("Already the head of this household") if member is not None and member.is_head
                                     else _("Make the chosen member the head of this household"))
         for b in (self.edit_button, self.remove_button):
             b.setToolTip("" if member is not None else _("Choose a member in the table first"))
+
+    def reveal_id_number(self) -> None:
+        """Show the chosen member's full ID number in the table until the next reload (audited)."""
+        member = self.selected_member()
+        if member is None or "*" not in member.id_number or not self.ctx.can("id_number.read"):
+            return
+        try:
+            with self.ctx.store.write() as session:
+                number = households.reveal_id_number(session, self.ctx.actor, member.id)
+        except Exception as exc:
+            report_error(self, self.ctx.data_dir, exc, traceback.format_exc())
+            return
+        for row in range(self.members.rowCount()):
+            item = self.members.item(row, 0)
+            if item is not None and item.data(PERSON_ID_ROLE) == member.id:
+                cell = self.members.item(row, 3)
+                if cell is not None:
+                    cell.setText(number)
+                    cell.setToolTip(_("Shown in full; recorded in the audit trail."))
+                self.members.resizeColumnToContents(3)
+        self.reveal_button.setEnabled(False)
 
     def _open(self, dialog: PersonDialog) -> None:
         self.dialog = dialog

@@ -60,6 +60,8 @@ class PersonForm(QWidget):
         layout = QFormLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.form = Form(layout, self)
+        # The stored number as shown (masked); saved back unchanged, it keeps the stored number.
+        self.masked_id = ""
 
         self.name = QLineEdit()
         self.name.setMaxLength(50)
@@ -130,6 +132,8 @@ class PersonForm(QWidget):
         self._parsed_birth_date()
 
     def _check_id_number(self) -> None:
+        if self.masked_id and self.id_number.text().strip() == self.masked_id:
+            return
         number = check_id_number(self.id_number.text())
         if not number:
             return
@@ -160,6 +164,7 @@ class PersonForm(QWidget):
         self.sex.setCurrentIndex(max(index, 0))
         self.ethnicity.setCurrentText(data.ethnicity or "")
         self.birth_date.setText(data.birth_date.isoformat() if data.birth_date else "")
+        self.masked_id = data.id_number if "*" in data.id_number else ""
         self.id_number.setText(data.id_number)
         self.mobile.setText(data.mobile)
         self.relation.setCurrentText(data.relation_to_head)
@@ -222,6 +227,13 @@ class PersonDialog(QDialog):
         self.person = PersonForm(self)
         if person_id is not None:
             self.person.set_input(load_person_input(ctx, person_id))
+        # The ID number is shown masked; a role that may read it asks for it, and that is audited.
+        self.reveal_button = QPushButton(_("Show the full ID number"))
+        self.reveal_button.setObjectName("revealIdNumber")
+        self.reveal_button.setAutoDefault(False)
+        self.reveal_button.setToolTip(_("Looking at a full ID number is recorded in the audit trail."))
+        self.reveal_button.setVisible(bool(self.person.masked_id) and ctx.can("id_number.read"))
+        self.reveal_button.clicked.connect(self.reveal_id_number)
         self.general_error = QLabel()
         self.general_error.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.general_error.setWordWrap(True)
@@ -246,6 +258,7 @@ class PersonDialog(QDialog):
         bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.person)
+        layout.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.general_error)
         layout.addLayout(bottom)
         self.person.changed.connect(self._update_missing)
@@ -253,6 +266,21 @@ class PersonDialog(QDialog):
         self.save_button.setDefault(True)
         self._update_missing()
         self.person.name.setFocus()
+
+    def reveal_id_number(self) -> None:
+        """Put the full number in the field (audited), so it can be read or corrected."""
+        if self.person_id is None or not self.person.masked_id:
+            return
+        try:
+            with self.ctx.store.write() as session:
+                number = households.reveal_id_number(session, self.ctx.actor, self.person_id)
+        except Exception as exc:
+            report_error(self, self.ctx.data_dir, exc, traceback.format_exc())
+            return
+        if self.person.id_number.text().strip() == self.person.masked_id:
+            self.person.id_number.setText(number)
+        self.person.masked_id = ""
+        self.reveal_button.hide()
 
     def _update_missing(self) -> None:
         text = missing_text(self.person.missing())

@@ -1,0 +1,179 @@
+"""The township center's own work: the villages it receives bundles from (with what each sent and how
+current it is), each village's imported records (read-only), and the inbox of cases the villages
+escalated to it — accept, decide, or send back. A decision is a row of the township's own that
+travels back to the village; the village's case is never edited here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.clock import today
+from app.errors import NotFound, ValidationError
+from app.i18n import _
+from app.models.cases import OPEN_STATUSES, Case, CaseDecision, CaseEvent, CaseStatus, DecisionKind
+from app.models.committee import Committee, DeskMode
+from app.models.risk import RiskAssessment, RiskRound
+from app.models.roster import Household
+from app.models.sync import PeerKind, SyncPeer
+from app.services import audit, committee
+from app.services.context import Actor, require
+from app.services.identity import device_id
+
+ESCALATED_TO = "township_center"
+
+
+def require_township(session: Session) -> Committee:
+    own = committee.require_current(session)
+    if own.mode != DeskMode.TOWNSHIP:
+        raise ValidationError("mode", _("This is a village desk; only a township center does this."))
+    return own
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    device_id: str
+    name: str
+    code: str
+    revoked: bool
+    households: int
+    cases: int
+    open_cases: int
+    escalated_waiting: int
+    high_risk: int
+    last_import: dt.datetime | None
+    applied_seq: int
+    held: int
+    missing: str
+    rejected: int
+
+
+def villages(session: Session, actor: Actor, data_dir: Path) -> list[VillageRow]:
+    """Every enrolled village with its figures and how current its data is here."""
+    require(actor, "cases.read")
+    require_township(session)
+    from app.sync.status import summary
+
+    status = {p.device_id: p for p in summary(session, data_dir).peers}
+
+    def per_origin(query: object) -> dict[str, int]:
+        return {o: int(n) for o, n in session.execute(query).all()}  # type: ignore[call-overload]
+
+    households = per_origin(sa_select(Household.origin, func.count()).where(col(Household.retired).is_(False)).group_by(Household.origin))
+    cases = per_origin(sa_select(Case.origin, func.count()).group_by(Case.origin))
+    open_cases = per_origin(sa_select(Case.origin, func.count()).where(col(Case.status).in_(OPEN_STATUSES)).group_by(Case.origin))
+    waiting: dict[str, int] = {}
+    for row in inbox(session, actor):
+        if row.state != "decided":
+            waiting[row.origin] = waiting.get(row.origin, 0) + 1
+    high = _high_risk(session)
+    rows = []
+    for peer in session.exec(select(SyncPeer).where(SyncPeer.kind == PeerKind.VILLAGE).order_by(SyncPeer.committee_name)):
+        st = status.get(peer.device_id)
+        rows.append(VillageRow(peer.device_id, peer.committee_name, peer.committee_code, peer.revoked_at is not None,
+                               households.get(peer.device_id, 0), cases.get(peer.device_id, 0), open_cases.get(peer.device_id, 0),
+                               waiting.get(peer.device_id, 0), high.get(peer.device_id, 0),
+                               st.last_import if st else None, st.applied_seq if st else 0, st.held if st else 0,
+                               st.missing if st else "", st.rejected if st else 0))
+    return rows
+
+
+def _high_risk(session: Session) -> dict[str, int]:
+    """High-risk households of each village in its latest round (the last stage entered counts)."""
+    latest = {o: r for o, r in session.execute(sa_select(RiskRound.origin, func.max(RiskRound.quarter)).group_by(RiskRound.origin)).all()}
+    result: dict[str, int] = {}
+    for origin, quarter in latest.items():
+        round_id = session.execute(sa_select(RiskRound.id).where(RiskRound.origin == origin, RiskRound.quarter == quarter)).scalar_one()
+        last_stage = (sa_select(RiskAssessment.household_id, func.max(RiskAssessment.stage).label("stage"))
+                      .where(RiskAssessment.round_id == round_id).group_by(RiskAssessment.household_id).subquery())
+        n = session.execute(sa_select(func.count()).select_from(RiskAssessment).join(
+            last_stage, (last_stage.c.household_id == RiskAssessment.household_id) & (last_stage.c.stage == RiskAssessment.stage))
+            .where(RiskAssessment.round_id == round_id, RiskAssessment.level == "high")).scalar_one()
+        result[origin] = int(n)
+    return result
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    case_id: str
+    origin: str
+    village: str
+    number: str
+    summary: str
+    category_code: str
+    received_on: dt.date
+    escalated_on: dt.date | None
+    reason: str
+    state: str  # waiting / accepted / decided / returned
+    last_decision: str
+
+
+def inbox(session: Session, actor: Actor, *, include_done: bool = True) -> list[InboxRow]:
+    """Cases the villages transferred to the township center, newest escalation first."""
+    require(actor, "cases.read")
+    me = device_id(session)
+    names = {p.device_id: p.committee_name for p in session.exec(select(SyncPeer))}
+    escalated = session.exec(select(Case).where(Case.status == CaseStatus.TRANSFERRED, Case.transfer_to == ESCALATED_TO,
+                                                Case.origin != me)).all()
+    rows: list[InboxRow] = []
+    for case in escalated:
+        decisions = session.exec(select(CaseDecision).where(CaseDecision.case_id == case.id)
+                                 .order_by(col(CaseDecision.created_at))).all()
+        event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == CaseStatus.TRANSFERRED)
+                             .order_by(col(CaseEvent.at).desc())).first()
+        state = "waiting"
+        if decisions:
+            state = {DecisionKind.ACCEPTED: "accepted", DecisionKind.DECIDED: "decided", DecisionKind.RETURNED: "returned"}.get(
+                DecisionKind(decisions[-1].kind), "accepted")
+        if not include_done and state in ("decided", "returned"):
+            continue
+        rows.append(InboxRow(case.id, case.origin, names.get(case.origin, case.origin[:8]), case.number, case.summary,
+                             case.category_code, case.received_on, event.at.date() if event else None, case.outcome_note, state,
+                             decisions[-1].text if decisions else ""))
+    order = {"waiting": 0, "accepted": 1, "returned": 2, "decided": 3}
+    rows.sort(key=lambda r: (order[r.state], -(r.escalated_on or r.received_on).toordinal()))
+    return rows
+
+
+def decide(session: Session, actor: Actor, case_id: str, kind: str, text: str, *, on: dt.date | None = None) -> CaseDecision:
+    """Record the township's step on an escalated case; it travels back to the village with the next return bundle."""
+    require(actor, "township.decide")
+    require_township(session)
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(_("No such case."))
+    if case.status != CaseStatus.TRANSFERRED or case.transfer_to != ESCALATED_TO:
+        raise ValidationError("case", _("This case was not escalated to the township center."))
+    if kind not in DecisionKind._value2member_map_:
+        raise ValidationError("kind", _("Decision: choose accepted, decided or returned."))
+    text = text.strip()
+    if kind != DecisionKind.ACCEPTED and not text:
+        raise ValidationError("text", _("Decision: write what was decided."))
+    if len(text) > 5000:
+        raise ValidationError("text", _("Decision: at most {n} characters.").format(n=5000))
+    day = on or today()
+    if day > today():
+        raise ValidationError("decided_on", _("Date of the decision: it cannot be in the future."))
+    if day < case.received_on:
+        raise ValidationError("decided_on", _("Date of the decision: it cannot be before the case was received."))
+    previous = session.exec(select(CaseDecision).where(CaseDecision.case_id == case_id).order_by(col(CaseDecision.created_at).desc())).first()
+    if previous is not None and previous.kind in (DecisionKind.DECIDED, DecisionKind.RETURNED):
+        raise ValidationError("kind", _("This case is already decided; a further step is a new case."))
+    if previous is not None and kind == DecisionKind.ACCEPTED:
+        raise ValidationError("kind", _("This case is already accepted."))
+    row = CaseDecision(case_id=case_id, kind=kind, text=text, decided_on=day, handler=actor.display_name, audience=case.origin)
+    session.add(row)
+    audit.record(session, actor, "township.decide", table="case_decision", record_id=case_id, summary=f"{case.number} {kind}")
+    session.flush()
+    return row
+
+
+def village_cases(session: Session, actor: Actor, origin: str, *, limit: int = 500) -> list[Case]:
+    """One village's cases as imported here (read-only), newest first."""
+    require(actor, "cases.read")
+    return list(session.exec(select(Case).where(Case.origin == origin).order_by(col(Case.received_on).desc()).limit(limit)).all())
