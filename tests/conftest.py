@@ -74,3 +74,37 @@ def village(store: Store, admin: Actor) -> dict[str, str]:
             [households.PersonInput("𠮷䶮", sex="male", mobile="13912345678")],
         )
     return {"root": root.id, "g1": g1.id, "g2": g2.id, "m1": m1.id, "h1": h1.id, "h2": h2.id}
+
+
+# ---------------------------------------------------------------- PostgreSQL for the township tests
+
+PG_ENV = "MEDIATION_DESK_TEST_PG"  # a server URL whose role may create databases, e.g. postgresql+psycopg://desk:desk@127.0.0.1/postgres
+PG_REQUIRED_ENV = "MEDIATION_DESK_REQUIRE_PG"  # set by .ci/run: then a missing server fails instead of skipping
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def township_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for a township on SQLite; a fresh PostgreSQL database URL (dropped afterwards) for the other run."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server = os.environ.get(PG_ENV)
+    if not server:
+        if os.environ.get(PG_REQUIRED_ENV):
+            pytest.fail(f"{PG_ENV} is not set, and this run requires PostgreSQL")
+        pytest.skip(f"no PostgreSQL server: set {PG_ENV} (.ci/run starts one)")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"desk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

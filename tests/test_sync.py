@@ -3,7 +3,6 @@ conflicts, rotation and revocation, and the township's decisions travelling back
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -33,9 +32,10 @@ from tests.sync_support import (
 
 
 @pytest.fixture
-def desks(tmp_path: Path) -> tuple[Desk, Desk]:
+def desks(tmp_path: Path, township_db: str | None) -> tuple[Desk, Desk]:
+    """A demo village and a township center (on SQLite, then on PostgreSQL), enrolled both ways."""
     village = village_desk(tmp_path / "village")
-    township = township_desk(tmp_path / "township")
+    township = township_desk(tmp_path / "township", township_db)
     pair(village, township)
     yield village, township
     village.close()
@@ -55,7 +55,7 @@ def test_every_write_lands_in_the_change_log_in_its_own_transaction(desks: tuple
         raise RuntimeError("power cut")
     with village.store.read() as session:
         after = session.exec(select(ChangeLog).order_by(ChangeLog.seq)).all()
-    new = after[len(before):]
+    new = after[len(before) :]
     assert [c.table_name for c in new] == ["case_mediator"]
     assert '"调解员甲"' in new[0].data and new[0].seq == before[-1].seq + 1
     assert [c.seq for c in after] == list(range(1, len(after) + 1))
@@ -147,8 +147,8 @@ def test_bundles_out_of_order_are_held_then_applied(desks: tuple[Desk, Desk], tm
         assert not list((township.data_dir / "sync" / "held").iterdir())
 
 
-def test_two_villages_into_one_township(tmp_path: Path) -> None:
-    township = township_desk(tmp_path / "township")
+def test_two_villages_into_one_township(tmp_path: Path, township_db: str | None) -> None:
+    township = township_desk(tmp_path / "township", township_db)
     one = village_desk(tmp_path / "one", seed=1)
     two = village_desk(tmp_path / "two", seed=2, households=9)
     for v in (one, two):
@@ -165,8 +165,8 @@ def test_two_villages_into_one_township(tmp_path: Path) -> None:
         d.close()
 
 
-def test_a_bundle_from_an_unenrolled_or_revoked_desk_or_for_another_township_is_rejected(tmp_path: Path) -> None:
-    township = township_desk(tmp_path / "township")
+def test_a_bundle_from_an_unenrolled_or_revoked_desk_or_for_another_township_is_rejected(tmp_path: Path, township_db: str | None) -> None:
+    township = township_desk(tmp_path / "township", township_db)
     other_town = township_desk(tmp_path / "other")
     village = village_desk(tmp_path / "village", cases=0, entries=0)
     enroll(village, other_town)  # the village sends to the other township ...
@@ -233,11 +233,11 @@ def test_every_flipped_byte_and_every_truncation_is_rejected(tmp_path: Path) -> 
         keys = load_keys(township.data_dir, me)
         importer._verify(session, keys, me, raw)  # the untouched bundle passes
         for i in range(len(raw)):
-            for bad in (raw[:i] + bytes([raw[i] ^ 0x01]) + raw[i + 1:], raw[:i]):
+            for bad in (raw[:i] + bytes([raw[i] ^ 0x01]) + raw[i + 1 :], raw[:i]):
                 with pytest.raises(BundleError):
                     importer._verify(session, keys, me, bad)
     for i in range(0, len(raw), max(1, len(raw) // 60)):  # and through the whole import, a sample of them
-        flipped = raw[:i] + bytes([raw[i] ^ 0x80]) + raw[i + 1:]
+        flipped = raw[:i] + bytes([raw[i] ^ 0x80]) + raw[i + 1 :]
         assert importer.import_bytes(township.store, township.data_dir, flipped).status == "rejected"
         assert importer.import_bytes(township.store, township.data_dir, raw[:i]).status == "rejected"
     assert everything(township.store) == before
@@ -278,9 +278,8 @@ def test_the_township_decision_travels_back_to_the_village(desks: tuple[Desk, De
         with pytest.raises(ValidationError):
             township_service.decide(session, township.admin, case.id, "decided", "")
         township_service.decide(session, township.admin, case.id, "decided", "由镇司法所牵头，两村共同调解，已达成协议。")
-    with pytest.raises(PermissionDenied):  # the village's own case stays the village's
-        with township.store.write() as session:
-            session.get(Case, case.id).summary = "改掉"
+    with pytest.raises(PermissionDenied), township.store.write() as session:  # the village's case stays the village's
+        session.get(Case, case.id).summary = "改掉"
     usb = tmp_path / "usb"
     usb.mkdir()
     with township.store.write() as session:
@@ -299,8 +298,8 @@ def test_the_township_decision_travels_back_to_the_village(desks: tuple[Desk, De
         assert status.summary(session, township.data_dir).peers[0].pending == 0
 
 
-def test_a_village_only_receives_what_is_meant_for_it(tmp_path: Path) -> None:
-    township = township_desk(tmp_path / "township")
+def test_a_village_only_receives_what_is_meant_for_it(tmp_path: Path, township_db: str | None) -> None:
+    township = township_desk(tmp_path / "township", township_db)
     one = village_desk(tmp_path / "one", seed=1)
     two = village_desk(tmp_path / "two", seed=2)
     ids = {}
@@ -349,7 +348,11 @@ def test_an_export_killed_half_way_leaves_no_file_under_the_final_name(tmp_path:
 
     target = tmp_path / "usb" / "big.mdbundle"
     target.parent.mkdir()
-    child = subprocess.Popen([sys.executable, "-c", f"""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"""
 import sys, time
 from pathlib import Path
 from app.files import atomic_writer
@@ -360,7 +363,11 @@ with atomic_writer(Path({str(target)!r})) as fh:
         if i == 3:
             print("writing", flush=True)
         time.sleep(0.01)
-"""], stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent)
+""",
+        ],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert child.stdout is not None and child.stdout.readline().strip() == b"writing"
     child.send_signal(signal.SIGKILL)
     child.wait()

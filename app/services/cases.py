@@ -389,7 +389,7 @@ def _matching_case_ids(session: Session, query: str) -> Any:
                .columns(column("rowid", Integer)))
         return select(CaseSearch.case_id).where(col(CaseSearch.rowid).in_(fts)).scalar_subquery()
     # instr() on the lower-cased text: no wildcards to escape, and faster than LIKE's case folding
-    return select(CaseSearch.case_id).where(func.instr(col(CaseSearch.text), q) > 0).scalar_subquery()
+    return select(CaseSearch.case_id).where(households.contains(session.get_bind().dialect.name, col(CaseSearch.text), q)).scalar_subquery()
 
 
 # ---------------------------------------------------------------- writes

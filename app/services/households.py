@@ -214,6 +214,11 @@ def refresh_search(session: Session, household_id: str) -> None:
     session.flush()
 
 
+def contains(dialect: str, column: Any, needle: str) -> Any:
+    """SQL: `column` contains `needle` literally (no wildcards): instr() on SQLite, strpos() on PostgreSQL."""
+    return (func.instr(column, needle) if dialect == "sqlite" else func.strpos(column, needle)) > 0
+
+
 def matching_household_ids(session: Session, query: str) -> Any:
     """A subquery of household ids matching `query`: exact ID number; FTS5 trigram for 3+ characters;
     an escaped LIKE scan for shorter queries (trigram cannot match them)."""
@@ -228,7 +233,7 @@ def matching_household_ids(session: Session, query: str) -> Any:
         return (select(HouseholdSearch.household_id)
                 .where(col(HouseholdSearch.rowid).in_(fts_rowids)).scalar_subquery())
     # instr() on the lower-cased text: no wildcards to escape, and faster than LIKE's case folding
-    return select(HouseholdSearch.household_id).where(func.instr(col(HouseholdSearch.text), q) > 0).scalar_subquery()
+    return select(HouseholdSearch.household_id).where(contains(dialect, col(HouseholdSearch.text), q)).scalar_subquery()
 
 
 # ---------------------------------------------------------------- writes

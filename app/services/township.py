@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -61,39 +62,71 @@ def villages(session: Session, actor: Actor, data_dir: Path) -> list[VillageRow]
 
     status = {p.device_id: p for p in summary(session, data_dir).peers}
 
-    def per_origin(query: object) -> dict[str, int]:
-        return {o: int(n) for o, n in session.execute(query).all()}  # type: ignore[call-overload]
+    def per_origin(query: Any) -> dict[str, int]:
+        return {o: int(n) for o, n in session.execute(query).all()}
 
-    households = per_origin(sa_select(Household.origin, func.count()).where(col(Household.retired).is_(False)).group_by(Household.origin))
-    cases = per_origin(sa_select(Case.origin, func.count()).group_by(Case.origin))
-    open_cases = per_origin(sa_select(Case.origin, func.count()).where(col(Case.status).in_(OPEN_STATUSES)).group_by(Case.origin))
+    households = per_origin(
+        sa_select(col(Household.origin), func.count()).where(col(Household.retired).is_(False)).group_by(col(Household.origin))
+    )
+    cases = per_origin(sa_select(col(Case.origin), func.count()).group_by(col(Case.origin)))
+    open_cases = per_origin(sa_select(col(Case.origin), func.count()).where(col(Case.status).in_(OPEN_STATUSES)).group_by(col(Case.origin)))
     waiting: dict[str, int] = {}
     for row in inbox(session, actor):
         if row.state != "decided":
             waiting[row.origin] = waiting.get(row.origin, 0) + 1
     high = _high_risk(session)
     rows = []
-    for peer in session.exec(select(SyncPeer).where(SyncPeer.kind == PeerKind.VILLAGE).order_by(SyncPeer.committee_name)):
+    for peer in session.exec(select(SyncPeer).where(col(SyncPeer.kind) == PeerKind.VILLAGE).order_by(col(SyncPeer.committee_name))):
         st = status.get(peer.device_id)
-        rows.append(VillageRow(peer.device_id, peer.committee_name, peer.committee_code, peer.revoked_at is not None,
-                               households.get(peer.device_id, 0), cases.get(peer.device_id, 0), open_cases.get(peer.device_id, 0),
-                               waiting.get(peer.device_id, 0), high.get(peer.device_id, 0),
-                               st.last_import if st else None, st.applied_seq if st else 0, st.held if st else 0,
-                               st.missing if st else "", st.rejected if st else 0))
+        rows.append(
+            VillageRow(
+                peer.device_id,
+                peer.committee_name,
+                peer.committee_code,
+                peer.revoked_at is not None,
+                households.get(peer.device_id, 0),
+                cases.get(peer.device_id, 0),
+                open_cases.get(peer.device_id, 0),
+                waiting.get(peer.device_id, 0),
+                high.get(peer.device_id, 0),
+                st.last_import if st else None,
+                st.applied_seq if st else 0,
+                st.held if st else 0,
+                st.missing if st else "",
+                st.rejected if st else 0,
+            )
+        )
     return rows
 
 
 def _high_risk(session: Session) -> dict[str, int]:
     """High-risk households of each village in its latest round (the last stage entered counts)."""
-    latest = {o: r for o, r in session.execute(sa_select(RiskRound.origin, func.max(RiskRound.quarter)).group_by(RiskRound.origin)).all()}
+    latest = {
+        o: r
+        for o, r in session.execute(
+            sa_select(col(RiskRound.origin), func.max(col(RiskRound.quarter))).group_by(col(RiskRound.origin))
+        ).all()
+    }
     result: dict[str, int] = {}
     for origin, quarter in latest.items():
-        round_id = session.execute(sa_select(RiskRound.id).where(RiskRound.origin == origin, RiskRound.quarter == quarter)).scalar_one()
-        last_stage = (sa_select(RiskAssessment.household_id, func.max(RiskAssessment.stage).label("stage"))
-                      .where(RiskAssessment.round_id == round_id).group_by(RiskAssessment.household_id).subquery())
-        n = session.execute(sa_select(func.count()).select_from(RiskAssessment).join(
-            last_stage, (last_stage.c.household_id == RiskAssessment.household_id) & (last_stage.c.stage == RiskAssessment.stage))
-            .where(RiskAssessment.round_id == round_id, RiskAssessment.level == "high")).scalar_one()
+        round_id = session.execute(
+            sa_select(col(RiskRound.id)).where(col(RiskRound.origin) == origin, col(RiskRound.quarter) == quarter)
+        ).scalar_one()
+        last_stage = (
+            sa_select(col(RiskAssessment.household_id), func.max(col(RiskAssessment.stage)).label("stage"))
+            .where(col(RiskAssessment.round_id) == round_id)
+            .group_by(col(RiskAssessment.household_id))
+            .subquery()
+        )
+        n = session.execute(
+            sa_select(func.count())
+            .select_from(RiskAssessment)
+            .join(
+                last_stage,
+                (last_stage.c.household_id == col(RiskAssessment.household_id)) & (last_stage.c.stage == col(RiskAssessment.stage)),
+            )
+            .where(col(RiskAssessment.round_id) == round_id, col(RiskAssessment.level) == "high")
+        ).scalar_one()
         result[origin] = int(n)
     return result
 
@@ -118,23 +151,41 @@ def inbox(session: Session, actor: Actor, *, include_done: bool = True) -> list[
     require(actor, "cases.read")
     me = device_id(session)
     names = {p.device_id: p.committee_name for p in session.exec(select(SyncPeer))}
-    escalated = session.exec(select(Case).where(Case.status == CaseStatus.TRANSFERRED, Case.transfer_to == ESCALATED_TO,
-                                                Case.origin != me)).all()
+    escalated = session.exec(
+        select(Case).where(col(Case.status) == CaseStatus.TRANSFERRED, col(Case.transfer_to) == ESCALATED_TO, col(Case.origin) != me)
+    ).all()
     rows: list[InboxRow] = []
     for case in escalated:
-        decisions = session.exec(select(CaseDecision).where(CaseDecision.case_id == case.id)
-                                 .order_by(col(CaseDecision.created_at))).all()
-        event = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.to_status == CaseStatus.TRANSFERRED)
-                             .order_by(col(CaseEvent.at).desc())).first()
+        decisions = session.exec(
+            select(CaseDecision).where(col(CaseDecision.case_id) == case.id).order_by(col(CaseDecision.created_at))
+        ).all()
+        event = session.exec(
+            select(CaseEvent)
+            .where(col(CaseEvent.case_id) == case.id, col(CaseEvent.to_status) == CaseStatus.TRANSFERRED)
+            .order_by(col(CaseEvent.at).desc())
+        ).first()
         state = "waiting"
         if decisions:
             state = {DecisionKind.ACCEPTED: "accepted", DecisionKind.DECIDED: "decided", DecisionKind.RETURNED: "returned"}.get(
-                DecisionKind(decisions[-1].kind), "accepted")
+                DecisionKind(decisions[-1].kind), "accepted"
+            )
         if not include_done and state in ("decided", "returned"):
             continue
-        rows.append(InboxRow(case.id, case.origin, names.get(case.origin, case.origin[:8]), case.number, case.summary,
-                             case.category_code, case.received_on, event.at.date() if event else None, case.outcome_note, state,
-                             decisions[-1].text if decisions else ""))
+        rows.append(
+            InboxRow(
+                case.id,
+                case.origin,
+                names.get(case.origin, case.origin[:8]),
+                case.number,
+                case.summary,
+                case.category_code,
+                case.received_on,
+                event.at.date() if event else None,
+                case.outcome_note,
+                state,
+                decisions[-1].text if decisions else "",
+            )
+        )
     order = {"waiting": 0, "accepted": 1, "returned": 2, "decided": 3}
     rows.sort(key=lambda r: (order[r.state], -(r.escalated_on or r.received_on).toordinal()))
     return rows
@@ -161,7 +212,9 @@ def decide(session: Session, actor: Actor, case_id: str, kind: str, text: str, *
         raise ValidationError("decided_on", _("Date of the decision: it cannot be in the future."))
     if day < case.received_on:
         raise ValidationError("decided_on", _("Date of the decision: it cannot be before the case was received."))
-    previous = session.exec(select(CaseDecision).where(CaseDecision.case_id == case_id).order_by(col(CaseDecision.created_at).desc())).first()
+    previous = session.exec(
+        select(CaseDecision).where(col(CaseDecision.case_id) == case_id).order_by(col(CaseDecision.created_at).desc())
+    ).first()
     if previous is not None and previous.kind in (DecisionKind.DECIDED, DecisionKind.RETURNED):
         raise ValidationError("kind", _("This case is already decided; a further step is a new case."))
     if previous is not None and kind == DecisionKind.ACCEPTED:
@@ -176,4 +229,4 @@ def decide(session: Session, actor: Actor, case_id: str, kind: str, text: str, *
 def village_cases(session: Session, actor: Actor, origin: str, *, limit: int = 500) -> list[Case]:
     """One village's cases as imported here (read-only), newest first."""
     require(actor, "cases.read")
-    return list(session.exec(select(Case).where(Case.origin == origin).order_by(col(Case.received_on).desc()).limit(limit)).all())
+    return list(session.exec(select(Case).where(col(Case.origin) == origin).order_by(col(Case.received_on).desc()).limit(limit)).all())

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, event, func, insert, select
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.clock import utcnow
 from app.errors import PermissionDenied
@@ -41,8 +41,8 @@ CHUNK = 500
 
 def local_identity(conn: Connection) -> tuple[str, int]:
     """This desk's device id and sync epoch, creating the device id on a new database."""
-    rows = dict(conn.execute(select(Setting.key, Setting.value).where(  # type: ignore[call-overload]
-        Setting.key.in_((DEVICE_KEY, EPOCH_KEY)))).all())  # type: ignore[attr-defined]
+    rows = dict(conn.execute(select(col(Setting.key), col(Setting.value)).where(
+        col(Setting.key).in_((DEVICE_KEY, EPOCH_KEY)))).all())
     device = rows.get(DEVICE_KEY)
     if device is None:
         device = new_id()
@@ -54,7 +54,7 @@ def _session_identity(session: Session) -> tuple[str, int]:
     cached = session.info.get(_LOCAL)
     if cached is None:
         cached = session.info[_LOCAL] = local_identity(session.connection())
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _touch(session: Session, table_name: str, row_ids: Iterable[str]) -> None:
@@ -98,7 +98,7 @@ def _note_bulk(state: ORMExecuteState) -> None:
         return
     if state.is_insert:
         params = state.parameters
-        rows = params if isinstance(params, list) else [params] if params else []
+        rows: list[Any] = list(params) if isinstance(params, list) else [params] if params else []
         ids = [row.get("id") for row in rows]
         if not ids or any(not i for i in ids):
             raise RuntimeError(f"bulk insert into synced table {name} must give every row its id")
@@ -106,7 +106,7 @@ def _note_bulk(state: ORMExecuteState) -> None:
     else:
         where = state.statement.whereclause  # type: ignore[attr-defined]
         query = select(table.c.id) if where is None else select(table.c.id).where(where)
-        _touch(state.session, name, state.session.connection().execute(query).scalars())
+        _touch(state.session, name, state.session.connection().execute(query).scalars())  # type: ignore[arg-type]
 
 
 def _forget(session: Session, *_args: Any) -> None:
@@ -171,8 +171,8 @@ def append_changes(conn: Connection, device: str, epoch: int, keys: list[tuple[s
             upserts.append((order[table_name], position[(table_name, row_id)], table_name, row_id, dumps(row)))
     if not upserts and not deletes:
         return 0
-    last = conn.execute(select(ChangeLog.seq, ChangeLog.chain).where(  # type: ignore[call-overload]
-        ChangeLog.device == device, ChangeLog.epoch == epoch).order_by(ChangeLog.seq.desc()).limit(1)).first()  # type: ignore[attr-defined]
+    last = conn.execute(select(col(ChangeLog.seq), col(ChangeLog.chain)).where(
+        col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch).order_by(col(ChangeLog.seq).desc()).limit(1)).first()
     seq, chain = (last[0], last[1]) if last else (0, "")
     now = utcnow()
     out: list[dict[str, Any]] = []
@@ -205,11 +205,11 @@ def ensure_baseline(session: Session) -> int:
     Runs at start-up right after the migrations, before any service writes, so the township can rebuild
     the village from its change log alone. Returns how many rows it logged."""
     conn = session.connection()
-    done = conn.execute(select(Setting.value).where(Setting.key == BASELINE_KEY)).first()  # type: ignore[call-overload]
+    done = conn.execute(select(col(Setting.value)).where(col(Setting.key) == BASELINE_KEY)).first()
     if done is not None:
         return 0
     device, epoch = local_identity(conn)
-    has_log = conn.execute(select(func.count()).select_from(ChangeLog).where(ChangeLog.device == device)).scalar_one()  # type: ignore[arg-type]
+    has_log = conn.execute(select(func.count()).select_from(ChangeLog).where(col(ChangeLog.device) == device)).scalar_one()
     written = 0
     if not has_log:
         for table in synced_tables():

@@ -61,7 +61,7 @@ def pending_count(session: Session, peer: str) -> int:
     cursor = out_cursor(session, peer, epoch)
     after = cursor.seq if cursor else 0
     return int(session.execute(select(func.count()).select_from(ChangeLog).where(
-        ChangeLog.device == device, ChangeLog.epoch == epoch, col(ChangeLog.seq) > after)).scalar_one())
+        col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch, col(ChangeLog.seq) > after)).scalar_one())
 
 
 def build_for(session: Session, data_dir: Path, peer: SyncPeer, *, everything: bool = False, after: int | None = None) -> Built | None:
@@ -71,16 +71,16 @@ def build_for(session: Session, data_dir: Path, peer: SyncPeer, *, everything: b
     device, epoch = local_identity(session.connection())
     cursor = out_cursor(session, peer.device_id, epoch)
     start = 0 if everything else after if after is not None else cursor.seq if cursor else 0
-    rows = session.execute(select(ChangeLog.seq, ChangeLog.table_name, ChangeLog.row_id, ChangeLog.op,  # type: ignore[call-overload]
-                                  ChangeLog.data, ChangeLog.audience, ChangeLog.digest, ChangeLog.chain)
-                           .where(ChangeLog.device == device, ChangeLog.epoch == epoch, col(ChangeLog.seq) > start)
-                           .order_by(ChangeLog.seq)).all()
+    rows = session.execute(select(col(ChangeLog.seq), col(ChangeLog.table_name), col(ChangeLog.row_id), col(ChangeLog.op),  # type: ignore[call-overload]
+                                  col(ChangeLog.data), col(ChangeLog.audience), col(ChangeLog.digest), col(ChangeLog.chain))
+                           .where(col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch, col(ChangeLog.seq) > start)
+                           .order_by(col(ChangeLog.seq))).all()
     if not rows:
         return None
     chain_from = ""
     if start > 0:
-        chain_from = session.execute(select(ChangeLog.chain).where(  # type: ignore[call-overload]
-            ChangeLog.device == device, ChangeLog.epoch == epoch, ChangeLog.seq == start)).scalar_one_or_none() or ""
+        chain_from = session.execute(select(col(ChangeLog.chain)).where(
+            col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch, col(ChangeLog.seq) == start)).scalar_one_or_none() or ""
     bundle_id = new_id()
     seq_from, seq_to = rows[0][0], rows[-1][0]
     header = {"bundle_id": bundle_id, "sender": device, "epoch": epoch, "seq_from": seq_from, "seq_to": seq_to}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -21,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from nacl.public import PublicKey
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.clock import utcnow
 from app.files import write_atomic
@@ -83,10 +84,20 @@ class Outcome:
         return self.status not in (BundleStatus.REJECTED, BundleStatus.CONFLICT)
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.file_name, "kind": self.kind, "status": self.status, "reason": self.reason,
-                "sender": self.sender, "sender_name": self.sender_name, "bundle_id": self.bundle_id, "epoch": self.epoch,
-                "seq_from": self.seq_from, "seq_to": self.seq_to, "applied": self.applied,
-                "released": [r.as_json() for r in self.released]}
+        return {
+            "file": self.file_name,
+            "kind": self.kind,
+            "status": self.status,
+            "reason": self.reason,
+            "sender": self.sender,
+            "sender_name": self.sender_name,
+            "bundle_id": self.bundle_id,
+            "epoch": self.epoch,
+            "seq_from": self.seq_from,
+            "seq_to": self.seq_to,
+            "applied": self.applied,
+            "released": [r.as_json() for r in self.released],
+        }
 
 
 @dataclass
@@ -137,8 +148,11 @@ def _verify(session: Session, keys: Keys, me: str, raw: bytes) -> Verified:
     if sender is None:
         raise BundleError(_("the sender ({name}) is not enrolled here").format(name=_str(m, "sender_name", 100) or sender_id))
     if sender.revoked_at is not None:
-        raise BundleError(_("the sender's key was revoked on {date}: {reason}").format(
-            date=sender.revoked_at.date().isoformat(), reason=sender.revoked_reason))
+        raise BundleError(
+            _("the sender's key was revoked on {date}: {reason}").format(
+                date=sender.revoked_at.date().isoformat(), reason=sender.revoked_reason
+            )
+        )
     new_keys = None
     sign_key = unb64(sender.sign_key, 32)
     box_key = unb64(sender.box_key, 32)
@@ -238,16 +252,15 @@ def _upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         by_keys.setdefault(tuple(sorted(row)), []).append(row)
     for keys, group in by_keys.items():
-        stmt = (sqlite_insert(table) if dialect == "sqlite" else pg_insert(table))
-        stmt = stmt.on_conflict_do_update(index_elements=[table.c.id],
-                                          set_={k: stmt.excluded[k] for k in keys if k != "id"})
+        stmt = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.id], set_={k: stmt.excluded[k] for k in keys if k != "id"})
         for start in range(0, len(group), 5000):
-            session.connection().execute(stmt, group[start:start + 5000])
+            session.connection().execute(stmt, group[start : start + 5000])
 
 
 def _foreign_rows(session: Session, table: Table, ids: list[str], sender: str) -> bool:
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         if session.connection().execute(select(table.c.id).where(table.c.id.in_(chunk), table.c.origin != sender).limit(1)).first():
             return True
     return False
@@ -291,7 +304,7 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> d
         if _foreign_rows(session, table, ids, sender):
             raise BundleError(_("the bundle would change records another desk made"))
         for start in range(0, len(ids), 500):
-            session.connection().execute(delete(table).where(table.c.id.in_(ids[start:start + 500])))
+            session.connection().execute(delete(table).where(table.c.id.in_(ids[start : start + 500])))
         touched.setdefault(table_name, set()).update(ids)
     return touched
 
@@ -309,8 +322,7 @@ def refresh_derived(session: Session, touched: dict[str, set[str]]) -> None:
         found: set[str] = set()
         id_list = sorted(ids)
         for start in range(0, len(id_list), 500):
-            found.update(v for (v,) in conn.execute(select(getattr(model, column)).where(
-                model.id.in_(id_list[start:start + 500]))) if v)
+            found.update(v for (v,) in conn.execute(select(getattr(model, column)).where(model.id.in_(id_list[start : start + 500]))) if v)
         return found
 
     household_ids = set(touched.get("household", ())) | column_of(Person, "household_id", touched.get("person", set()))
@@ -334,8 +346,9 @@ def _log(store: Store, record: BundleRecord) -> None:
         session.add(record)
 
 
-def _reject(store: Store, raw: bytes, reason: str, file_name: str, status: str = BundleStatus.REJECTED,
-            manifest: dict[str, Any] | None = None) -> Outcome:
+def _reject(
+    store: Store, raw: bytes, reason: str, file_name: str, status: str = BundleStatus.REJECTED, manifest: dict[str, Any] | None = None
+) -> Outcome:
     m = manifest or {}
 
     def num(key: str) -> int:
@@ -346,23 +359,55 @@ def _reject(store: Store, raw: bytes, reason: str, file_name: str, status: str =
         value = m.get(key)
         return value[:36] if isinstance(value, str) else ""
 
-    _log(store, BundleRecord(bundle_id=text("bundle_id"), direction="in", peer=text("sender"), epoch=num("epoch"),
-                             seq_from=num("seq_from"), seq_to=num("seq_to"), sha256=sha256_hex(raw), status=status,
-                             reason=reason[:1000], file_name=file_name[:255]))
-    return Outcome("bundle", status, reason, sender=text("sender"), bundle_id=text("bundle_id"), epoch=num("epoch"),
-                   seq_from=num("seq_from"), seq_to=num("seq_to"), file_name=file_name)
+    _log(
+        store,
+        BundleRecord(
+            bundle_id=text("bundle_id"),
+            direction="in",
+            peer=text("sender"),
+            epoch=num("epoch"),
+            seq_from=num("seq_from"),
+            seq_to=num("seq_to"),
+            sha256=sha256_hex(raw),
+            status=status,
+            reason=reason[:1000],
+            file_name=file_name[:255],
+        ),
+    )
+    return Outcome(
+        "bundle",
+        status,
+        reason,
+        sender=text("sender"),
+        bundle_id=text("bundle_id"),
+        epoch=num("epoch"),
+        seq_from=num("seq_from"),
+        seq_to=num("seq_to"),
+        file_name=file_name,
+    )
 
 
 def _receipt(keys: Keys, me: str, verified: Verified, status: str, applied_seq: int, chain: str) -> bytes:
-    body = {"receipt_id": new_id(), "bundle_id": verified.parsed.manifest.get("bundle_id"), "bundle_sha256": verified.parsed.sha256,
-            "from": me, "key_id": keys.current.key_id, "to": verified.sender.device_id,
-            "sender_key_id": verified.new_keys[0] if verified.new_keys else verified.sender.key_id,
-            "epoch": verified.epoch, "applied_seq": applied_seq, "chain": chain, "status": status, "at": utcnow().isoformat()}
+    body = {
+        "receipt_id": new_id(),
+        "bundle_id": verified.parsed.manifest.get("bundle_id"),
+        "bundle_sha256": verified.parsed.sha256,
+        "from": me,
+        "key_id": keys.current.key_id,
+        "to": verified.sender.device_id,
+        "sender_key_id": verified.new_keys[0] if verified.new_keys else verified.sender.key_id,
+        "epoch": verified.epoch,
+        "applied_seq": applied_seq,
+        "chain": chain,
+        "status": status,
+        "at": utcnow().isoformat(),
+    }
     return build_receipt(body, keys.current.signing)
 
 
-def import_bytes(store: Store, data_dir: Path, raw: bytes, *, actor: Actor = SYSTEM, file_name: str = "",
-                 release_held: bool = True) -> Outcome:
+def import_bytes(
+    store: Store, data_dir: Path, raw: bytes, *, actor: Actor = SYSTEM, file_name: str = "", release_held: bool = True
+) -> Outcome:
     """Import one bundle or receipt given as bytes (already copied off the stick or received over HTTP)."""
     if kind_of(raw) == "receipt":
         from app.sync.receipts import import_receipt
@@ -374,16 +419,13 @@ def import_bytes(store: Store, data_dir: Path, raw: bytes, *, actor: Actor = SYS
         with store.read() as session:
             me, _epoch = local_identity(session.connection())
             if _own(raw, me):
-                return Outcome("bundle", OWN, _("this desk's own bundle, waiting to be carried to the other side"),
-                               file_name=file_name)
+                return Outcome("bundle", OWN, _("this desk's own bundle, waiting to be carried to the other side"), file_name=file_name)
             keys = load_keys(data_dir, me)
             verified = _verify(session, keys, me, raw)
     except BundleError as exc:
         manifest = None
-        try:
+        with contextlib.suppress(BundleError):
             manifest = parse_bundle(raw).manifest
-        except BundleError:
-            pass
         return _reject(store, raw, exc.reason, file_name, manifest=manifest)
     outcome = _apply(store, data_dir, keys, me, verified, raw, actor, file_name)
     if release_held and outcome.status == BundleStatus.IMPORTED:
@@ -400,8 +442,17 @@ def _own(raw: bytes, me: str) -> bool:
 
 def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: bytes, actor: Actor, file_name: str) -> Outcome:
     sender = v.sender.device_id
-    base = Outcome("bundle", "", sender=sender, sender_name=v.sender.committee_name, bundle_id=str(v.parsed.manifest["bundle_id"]),
-                   epoch=v.epoch, seq_from=v.seq_from, seq_to=v.seq_to, file_name=file_name)
+    base = Outcome(
+        "bundle",
+        "",
+        sender=sender,
+        sender_name=v.sender.committee_name,
+        bundle_id=str(v.parsed.manifest["bundle_id"]),
+        epoch=v.epoch,
+        seq_from=v.seq_from,
+        seq_to=v.seq_to,
+        file_name=file_name,
+    )
     for sha, content in v.blobs.items():  # content-addressed: harmless if the transaction below fails
         path = attachment_path(data_dir, sha)
         if not path.exists():
@@ -412,19 +463,24 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
     try:
         with store.write() as session:
             session.info[APPLYING] = True
+            if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serializes writers
+                session.connection().execute(text("SELECT pg_advisory_xact_lock(hashtext(:sender))"), {"sender": sender})
             cursor = session.get(SyncCursor, (sender, CursorDirection.IN.value, v.epoch))
             applied = cursor.seq if cursor else 0
             head = cursor.chain if cursor else ""
             if v.seq_from - 1 <= applied <= v.seq_to and v.chains.get(applied, head) != head:
                 status = BundleStatus.CONFLICT
-                reason = _("sequence {seq} of this desk arrived before with different content: a cloned device or a stolen key? "
-                           "Nothing was imported; call the desk.").format(seq=applied)
+                reason = _(
+                    "sequence {seq} of this desk arrived before with different content: a cloned device or a stolen key? "
+                    "Nothing was imported; call the desk."
+                ).format(seq=applied)
             elif v.seq_to <= applied:
                 status, reason = BundleStatus.ALREADY, _("already imported")
             elif v.seq_from > applied + 1:
                 status = BundleStatus.HELD
                 reason = _("held: changes {first}–{last} are missing; it is imported when they arrive").format(
-                    first=applied + 1, last=v.seq_from - 1)
+                    first=applied + 1, last=v.seq_from - 1
+                )
                 held = data_dir / HELD
                 held.mkdir(parents=True, exist_ok=True)
                 write_atomic(held / f"{v.parsed.sha256}.mdbundle", raw)
@@ -444,23 +500,52 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
                     old = peer.key_id
                     peer.key_id, peer.sign_key, peer.box_key = v.new_keys[0], b64(v.new_keys[1]), b64(v.new_keys[2])
                     session.add(peer)
-                    audit.record(session, actor, "sync.key_rotated", table="sync_peer", record_id=sender,
-                                 summary=f"{peer.committee_name} {old} -> {peer.key_id}")
-                audit.record(session, actor, "sync.import", table="sync_bundle", record_id=base.bundle_id,
-                             summary=f"{v.sender.committee_name} e{v.epoch} {v.seq_from}-{v.seq_to} ({len(fresh)})")
+                    audit.record(
+                        session,
+                        actor,
+                        "sync.key_rotated",
+                        table="sync_peer",
+                        record_id=sender,
+                        summary=f"{peer.committee_name} {old} -> {peer.key_id}",
+                    )
+                audit.record(
+                    session,
+                    actor,
+                    "sync.import",
+                    table="sync_bundle",
+                    record_id=base.bundle_id,
+                    summary=f"{v.sender.committee_name} e{v.epoch} {v.seq_from}-{v.seq_to} ({len(fresh)})",
+                )
                 status, base.applied = BundleStatus.IMPORTED, len(fresh)
-            session.add(BundleRecord(bundle_id=base.bundle_id, direction="in", peer=sender, epoch=v.epoch, seq_from=v.seq_from,
-                                     seq_to=v.seq_to, changes=len(v.changes), sha256=v.parsed.sha256, status=status,
-                                     reason=reason[:1000], file_name=file_name[:255],
-                                     staged=f"{v.parsed.sha256}.mdbundle" if status == BundleStatus.HELD else ""))
+            session.add(
+                BundleRecord(
+                    bundle_id=base.bundle_id,
+                    direction="in",
+                    peer=sender,
+                    epoch=v.epoch,
+                    seq_from=v.seq_from,
+                    seq_to=v.seq_to,
+                    changes=len(v.changes),
+                    sha256=v.parsed.sha256,
+                    status=status,
+                    reason=reason[:1000],
+                    file_name=file_name[:255],
+                    staged=f"{v.parsed.sha256}.mdbundle" if status == BundleStatus.HELD else "",
+                )
+            )
             final = cursor.seq if cursor else 0
             chain = cursor.chain if cursor else ""
     except BundleError as exc:
         return _reject(store, raw, exc.reason, file_name, manifest=v.parsed.manifest)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return _reject(store, raw, _("the bundle does not fit this database: {error}").format(error=detail[:300]),
-                       file_name, manifest=v.parsed.manifest)
+        return _reject(
+            store,
+            raw,
+            _("the bundle does not fit this database: {error}").format(error=detail[:300]),
+            file_name,
+            manifest=v.parsed.manifest,
+        )
     base.status, base.reason = status, reason
     if status != BundleStatus.CONFLICT:
         base.receipt = _receipt(keys, me, v, status, final, chain)
@@ -474,8 +559,13 @@ def release_held_bundles(store: Store, data_dir: Path, sender: str, actor: Actor
     while progress:
         progress = False
         with store.read() as session:
-            held = list(session.execute(select(BundleRecord.id, BundleRecord.staged, BundleRecord.file_name).where(  # type: ignore[call-overload]
-                BundleRecord.peer == sender, BundleRecord.status == BundleStatus.HELD).order_by(BundleRecord.seq_from)).all())
+            held = list(
+                session.execute(
+                    select(col(BundleRecord.id), col(BundleRecord.staged), col(BundleRecord.file_name))
+                    .where(col(BundleRecord.peer) == sender, col(BundleRecord.status) == BundleStatus.HELD)
+                    .order_by(col(BundleRecord.seq_from))
+                ).all()
+            )
         for record_id, staged, file_name in held:
             path = data_dir / HELD / staged
             if not HEX64.match(staged.removesuffix(".mdbundle")) or not path.exists():
@@ -501,9 +591,13 @@ def _drop_latest_held_duplicate(store: Store, sender: str, staged: str) -> None:
     """A retry that is still held logged a second 'held' row for the same file; keep only the first."""
     with store.write() as session:
         session.info[APPLYING] = True
-        rows = list(session.execute(select(BundleRecord).where(BundleRecord.peer == sender, BundleRecord.staged == staged,
-                                                               BundleRecord.status == BundleStatus.HELD)
-                                    .order_by(BundleRecord.created_at)).scalars())  # type: ignore[arg-type]
+        rows = list(
+            session.execute(
+                select(BundleRecord)
+                .where(col(BundleRecord.peer) == sender, col(BundleRecord.staged) == staged, col(BundleRecord.status) == BundleStatus.HELD)
+                .order_by(col(BundleRecord.created_at))
+            ).scalars()
+        )
         for extra in rows[1:]:
             session.delete(extra)
 
@@ -535,8 +629,9 @@ def import_path(store: Store, data_dir: Path, source: Path, *, actor: Actor = SY
     try:
         raw = stage(data_dir, source)
     except OSError as exc:
-        return Outcome("bundle", BundleStatus.REJECTED, _("the file cannot be read: {error}").format(error=exc.strerror or exc),
-                       file_name=source.name)
+        return Outcome(
+            "bundle", BundleStatus.REJECTED, _("the file cannot be read: {error}").format(error=exc.strerror or exc), file_name=source.name
+        )
     except BundleError as exc:
         return _reject(store, b"", exc.reason, source.name)
     outcome = import_bytes(store, data_dir, raw, actor=actor, file_name=source.name)
@@ -545,7 +640,8 @@ def import_path(store: Store, data_dir: Path, source: Path, *, actor: Actor = SY
             write_atomic(source.with_name(source.name + ".receipt"), outcome.receipt)
         except OSError as exc:
             outcome.reason = (outcome.reason + " " if outcome.reason else "") + _(
-                "The receipt could not be written next to the bundle: {error}").format(error=exc.strerror or exc)
+                "The receipt could not be written next to the bundle: {error}"
+            ).format(error=exc.strerror or exc)
     return outcome
 
 

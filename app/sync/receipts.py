@@ -46,12 +46,12 @@ def import_receipt(store: Store, data_dir: Path, raw: bytes, *, actor: Actor = S
             verify_signature(signed, signature, unb64(peer.sign_key, 32))
             epoch, applied = _field(body, "epoch", int), _field(body, "applied_seq", int)
             sha = _field(body, "bundle_sha256", str)
-            sent = session.execute(select(BundleRecord.id).where(BundleRecord.direction == "out", BundleRecord.sha256 == sha,  # type: ignore[call-overload]
-                                                                 BundleRecord.peer == peer.device_id)).first()
+            sent = session.execute(select(col(BundleRecord.id)).where(col(BundleRecord.direction) == "out", col(BundleRecord.sha256) == sha,
+                                                                 col(BundleRecord.peer) == peer.device_id)).first()
             if sent is None:
                 raise BundleError(_("the receipt is for a bundle this desk did not send"))
-            ours = session.execute(select(ChangeLog.chain).where(ChangeLog.device == me, ChangeLog.epoch == epoch,  # type: ignore[call-overload]
-                                                                 ChangeLog.seq == applied)).scalar_one_or_none()
+            ours = session.execute(select(col(ChangeLog.chain)).where(col(ChangeLog.device) == me, col(ChangeLog.epoch) == epoch,
+                                                                 col(ChangeLog.seq) == applied)).scalar_one_or_none()
             if applied and ours != _field(body, "chain", str):
                 raise BundleError(_("the receipt says the other side holds different content for our changes"))
     except BundleError as exc:
@@ -68,8 +68,8 @@ def import_receipt(store: Store, data_dir: Path, raw: bytes, *, actor: Actor = S
             cursor.bundle_sha256 = sha
         session.add(cursor)
         session.execute(update(BundleRecord).where(
-            BundleRecord.direction == "out", BundleRecord.peer == peer.device_id, BundleRecord.epoch == epoch,  # type: ignore[arg-type]
-            col(BundleRecord.seq_to) <= applied, BundleRecord.status == BundleStatus.EXPORTED)
+            col(BundleRecord.direction) == "out", col(BundleRecord.peer) == peer.device_id, col(BundleRecord.epoch) == epoch,
+            col(BundleRecord.seq_to) <= applied, col(BundleRecord.status) == BundleStatus.EXPORTED)
             .values(status=BundleStatus.DELIVERED, updated_at=utcnow()))
         session.add(BundleRecord(bundle_id=str(body.get("bundle_id", ""))[:36], direction="in", peer=peer.device_id, epoch=epoch,
                                  seq_to=applied, sha256=sha256_hex(raw), status=RECEIPT,

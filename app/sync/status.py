@@ -60,38 +60,90 @@ class SyncSummary:
 
 
 def _latest(session: Session, peer: str, direction: str, statuses: tuple[str, ...]) -> dt.datetime | None:
-    return session.execute(select(func.max(BundleRecord.created_at)).where(
-        BundleRecord.peer == peer, BundleRecord.direction == direction, col(BundleRecord.status).in_(statuses))).scalar_one()
+    return session.execute(
+        select(func.max(col(BundleRecord.created_at))).where(
+            col(BundleRecord.peer) == peer, col(BundleRecord.direction) == direction, col(BundleRecord.status).in_(statuses)
+        )
+    ).scalar_one()
 
 
 def summary(session: Session, data_dir: Path) -> SyncSummary:
     me = own_identity(session, data_dir)
     device, epoch = local_identity(session.connection())
-    last_seq = session.execute(select(func.max(ChangeLog.seq)).where(ChangeLog.device == device, ChangeLog.epoch == epoch)).scalar_one() or 0
+    last_seq = (
+        session.execute(
+            select(func.max(col(ChangeLog.seq))).where(col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch)
+        ).scalar_one()
+        or 0
+    )
     result = SyncSummary(device, me.kind, me.committee_name, me.fingerprint, epoch, int(last_seq))
     for peer in peers(session):
         out = session.get(SyncCursor, (peer.device_id, CursorDirection.OUT.value, epoch))
         acked = out.seq if out else 0
-        pending = session.execute(select(func.count()).select_from(ChangeLog).where(
-            ChangeLog.device == device, ChangeLog.epoch == epoch, col(ChangeLog.seq) > acked,
-            col(ChangeLog.audience).in_(("", peer.device_id)) if me.kind == "village" else ChangeLog.audience == peer.device_id)
+        pending = session.execute(
+            select(func.count())
+            .select_from(ChangeLog)
+            .where(
+                col(ChangeLog.device) == device,
+                col(ChangeLog.epoch) == epoch,
+                col(ChangeLog.seq) > acked,
+                col(ChangeLog.audience).in_(("", peer.device_id)) if me.kind == "village" else col(ChangeLog.audience) == peer.device_id,
+            )
         ).scalar_one()
-        cursor_in = session.execute(select(SyncCursor).where(SyncCursor.peer == peer.device_id, SyncCursor.direction == CursorDirection.IN.value)
-                                    .order_by(col(SyncCursor.epoch).desc())).scalars().first()
-        held = list(session.execute(select(BundleRecord).where(BundleRecord.peer == peer.device_id, BundleRecord.status == BundleStatus.HELD)
-                                    .order_by(BundleRecord.seq_from)).scalars())
+        cursor_in = (
+            session.execute(
+                select(SyncCursor)
+                .where(col(SyncCursor.peer) == peer.device_id, col(SyncCursor.direction) == CursorDirection.IN.value)
+                .order_by(col(SyncCursor.epoch).desc())
+            )
+            .scalars()
+            .first()
+        )
+        held = list(
+            session.execute(
+                select(BundleRecord)
+                .where(col(BundleRecord.peer) == peer.device_id, col(BundleRecord.status) == BundleStatus.HELD)
+                .order_by(col(BundleRecord.seq_from))
+            ).scalars()
+        )
         applied = cursor_in.seq if cursor_in else 0
         missing = f"{applied + 1}–{held[0].seq_from - 1}" if held else ""
-        rejected = session.execute(select(func.count()).select_from(BundleRecord).where(
-            BundleRecord.peer == peer.device_id, col(BundleRecord.status).in_((BundleStatus.REJECTED, BundleStatus.CONFLICT)))).scalar_one()
-        problem = session.execute(select(BundleRecord.reason).where(
-            BundleRecord.peer == peer.device_id, col(BundleRecord.status).in_((BundleStatus.REJECTED, BundleStatus.CONFLICT)))
-            .order_by(col(BundleRecord.created_at).desc()).limit(1)).scalar_one_or_none() or ""
-        result.peers.append(PeerStatus(
-            peer.device_id, peer.committee_name, peer.committee_code, peer.kind, peer.revoked_at is not None, peer.revoked_reason,
-            peer.url, int(pending), _latest(session, peer.device_id, "out", (BundleStatus.EXPORTED, BundleStatus.DELIVERED)),
-            _latest(session, peer.device_id, "in", ("receipt",)),
-            _latest(session, peer.device_id, "in", (BundleStatus.IMPORTED,)), applied, len(held), missing, int(rejected), problem))
+        rejected = session.execute(
+            select(func.count())
+            .select_from(BundleRecord)
+            .where(col(BundleRecord.peer) == peer.device_id, col(BundleRecord.status).in_((BundleStatus.REJECTED, BundleStatus.CONFLICT)))
+        ).scalar_one()
+        problem = (
+            session.execute(
+                select(col(BundleRecord.reason))
+                .where(
+                    col(BundleRecord.peer) == peer.device_id, col(BundleRecord.status).in_((BundleStatus.REJECTED, BundleStatus.CONFLICT))
+                )
+                .order_by(col(BundleRecord.created_at).desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            or ""
+        )
+        result.peers.append(
+            PeerStatus(
+                peer.device_id,
+                peer.committee_name,
+                peer.committee_code,
+                peer.kind,
+                peer.revoked_at is not None,
+                peer.revoked_reason,
+                peer.url,
+                int(pending),
+                _latest(session, peer.device_id, "out", (BundleStatus.EXPORTED, BundleStatus.DELIVERED)),
+                _latest(session, peer.device_id, "in", ("receipt",)),
+                _latest(session, peer.device_id, "in", (BundleStatus.IMPORTED,)),
+                applied,
+                len(held),
+                missing,
+                int(rejected),
+                problem,
+            )
+        )
     return result
 
 
@@ -100,15 +152,22 @@ def _when(value: dt.datetime | None) -> str:
 
 
 def lines(s: SyncSummary) -> list[str]:
-    out = [_("{name} ({kind}); {n} changes made here in epoch {epoch}").format(
-        name=s.name, kind=_(kind_label(s.kind)), n=s.last_seq, epoch=s.epoch)]
+    out = [
+        _("{name} ({kind}); {n} changes made here in epoch {epoch}").format(
+            name=s.name, kind=_(kind_label(s.kind)), n=s.last_seq, epoch=s.epoch
+        )
+    ]
     if not s.peers:
         out.append(_("No desk enrolled yet."))
     for p in s.peers:
-        out.append(_("{name} ({kind}){revoked}").format(name=p.name, kind=_(kind_label(p.kind)),
-                                                        revoked=_(" — revoked") if p.revoked else ""))
-        out.append(_("  not yet acknowledged: {n}; last export: {export}; last receipt: {receipt}").format(
-            n=p.pending, export=_when(p.last_export), receipt=_when(p.last_receipt)))
+        out.append(
+            _("{name} ({kind}){revoked}").format(name=p.name, kind=_(kind_label(p.kind)), revoked=_(" — revoked") if p.revoked else "")
+        )
+        out.append(
+            _("  not yet acknowledged: {n}; last export: {export}; last receipt: {receipt}").format(
+                n=p.pending, export=_when(p.last_export), receipt=_when(p.last_receipt)
+            )
+        )
         out.append(_("  their changes applied here: {n}; last import: {when}").format(n=p.applied_seq, when=_when(p.last_import)))
         if p.held:
             out.append(_("  {n} bundle(s) held: changes {missing} are missing").format(n=p.held, missing=p.missing))

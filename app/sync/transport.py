@@ -58,11 +58,16 @@ def push_once(store: Store, data_dir: Path, actor: Actor, *, client: httpx.Clien
             response = own.post(f"{url}/bundles", content=built.data, headers={"Content-Type": BUNDLE_TYPE})
             if response.status_code != 200:
                 reason = response.text[:500]
-                return PushResult(False, _("The township refused the bundle: {reason}").format(reason=reason),
-                                  rejected=response.status_code in (409, 413, 422))
+                return PushResult(
+                    False,
+                    _("The township refused the bundle: {reason}").format(reason=reason),
+                    rejected=response.status_code in (409, 413, 422),
+                )
             receipt = importer.import_bytes(store, data_dir, response.content, actor=actor, file_name="receipt (HTTP)")
             if not receipt.ok:
-                return PushResult(False, _("The township's receipt was not accepted: {reason}").format(reason=receipt.reason), rejected=True)
+                return PushResult(
+                    False, _("The township's receipt was not accepted: {reason}").format(reason=receipt.reason), rejected=True
+                )
             sent = built.changes
         back = own.get(f"{url}/return/{_device(store)}")
         received: list[dict[str, Any]] = []
@@ -72,11 +77,17 @@ def push_once(store: Store, data_dir: Path, actor: Actor, *, client: httpx.Clien
             if outcome.receipt is not None:
                 own.post(f"{url}/receipts", content=outcome.receipt, headers={"Content-Type": BUNDLE_TYPE})
             if not outcome.ok:
-                return PushResult(False, _("The township's return bundle was refused: {reason}").format(reason=outcome.reason),
-                                  rejected=True, sent=sent, received=received)
+                return PushResult(
+                    False,
+                    _("The township's return bundle was refused: {reason}").format(reason=outcome.reason),
+                    rejected=True,
+                    sent=sent,
+                    received=received,
+                )
         elif back.status_code not in (200, 204):
-            return PushResult(False, _("The township did not hand out the return bundle: {reason}").format(reason=back.text[:300]),
-                              sent=sent)
+            return PushResult(
+                False, _("The township did not hand out the return bundle: {reason}").format(reason=back.text[:300]), sent=sent
+            )
         message = _("Sent {n} changes to the township.").format(n=sent) if built else _("Nothing new to send.")
         if received and received[0]["status"] == BundleStatus.IMPORTED:
             message += " " + _("Received {n} changes from the township.").format(n=received[0]["applied"])

@@ -22,7 +22,7 @@ FILL_BALANCES = """
 INSERT INTO points_balance (household_id, balance, accumulated)
 SELECT e.household_id, sum(e.points), sum(CASE WHEN e.kind != 'redemption' THEN e.points ELSE 0 END)
 FROM points_entry e
-WHERE e.needs_review = 0 OR EXISTS (SELECT 1 FROM points_review r WHERE r.entry_id = e.id AND r.approved)
+WHERE NOT e.needs_review OR EXISTS (SELECT 1 FROM points_review r WHERE r.entry_id = e.id AND r.approved)
 GROUP BY e.household_id
 """
 
