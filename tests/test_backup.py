@@ -341,3 +341,27 @@ def test_cli_backup_to_a_stick_and_restore(store: Store, admin: Actor, data_dir:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sync_epoch"] == 2
     assert _cli(data_dir, "check").returncode == 0
+
+
+def test_two_backups_in_the_same_second_keep_their_order(store: Store, admin: Actor, data_dir: Path) -> None:
+    now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
+    first = backup.auto_backup(store, now=now)
+    _add_household(store, admin, "0400")
+    second = backup.auto_backup(store, now=now)
+    assert first is not None and second is not None and second.path.name.endswith("-2.mdbackup")
+    latest = backup.latest_backup(data_dir)
+    assert latest is not None and latest[0] == second.path
+
+
+def test_verify_reads_a_whole_backup(store: Store, admin: Actor, village: dict[str, str], data_dir: Path,
+                                     tmp_path: Path) -> None:
+    _attach(store, admin, data_dir, tmp_path, village)
+    info = backup.create_backup(store, tmp_path / "usb")
+    assert backup.verify_backup(info.path).attachments == 1
+    damaged = tmp_path / "damaged.mdbackup"
+    with zipfile.ZipFile(info.path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[:-1] + b"!" if item.filename.startswith("attachments/") else data)
+    with pytest.raises(VerificationFailed):
+        backup.verify_backup(damaged)

@@ -154,6 +154,12 @@ def _time_from_name(path: Path) -> dt.datetime | None:
         return None
 
 
+def _sequence(path: Path) -> int:
+    """The `-2`, `-3`… of a second backup made within the same second (1 for the first)."""
+    match = re.search(r"\d{8}-\d{6}-(\d+)" + re.escape(SUFFIX) + "$", path.name)
+    return int(match.group(1)) if match else 1
+
+
 def automatic_backups(data_dir: Path) -> list[tuple[Path, dt.datetime]]:
     """The automatic backups in `<data dir>/backups/`, newest first, by the time in their names."""
     folder = backups_dir(data_dir)
@@ -163,7 +169,7 @@ def automatic_backups(data_dir: Path) -> list[tuple[Path, dt.datetime]]:
             when = _time_from_name(path)
             if when is not None and path.is_file():
                 found.append((path, when))
-    found.sort(key=lambda item: (item[1], item[0].name), reverse=True)
+    found.sort(key=lambda item: (item[1], _sequence(item[0])), reverse=True)
     return found
 
 
@@ -512,7 +518,11 @@ def _extract_attachments(zf: zipfile.ZipFile, path: Path, folder: Path, have: se
 
     Entry names are matched against `attachments/<hex2>/<hex64>`; no other name is ever used as a path."""
     staged: list[Path] = []
-    for entry in zf.infolist():
+    wanted = [e for e in zf.infolist() if (m := ATTACHMENT_ENTRY.fullmatch(e.filename)) and m.group(2) not in have]
+    if shutil.disk_usage(folder).free < sum(e.file_size for e in wanted) + 1024 * 1024:
+        raise StoreError(_("The disk is full: there is not enough free space in the data directory to restore "
+                           "{name}. Nothing was changed.").format(name=path.name))
+    for entry in wanted:
         match = ATTACHMENT_ENTRY.fullmatch(entry.filename)
         if match is None or entry.is_dir():
             continue

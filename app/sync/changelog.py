@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, select
+from sqlalchemy import Connection, event, func, insert, select, update
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col
 
@@ -200,16 +200,20 @@ def rows_audience(data: str) -> str:
 
 
 def ensure_baseline(session: Session) -> int:
-    """Log every row this desk made before the change log existed (a database from 0.1), once.
+    """Log every row this desk made, once per sync epoch, when the epoch's log is still empty.
 
-    Runs at start-up right after the migrations, before any service writes, so the township can rebuild
-    the village from its change log alone. Returns how many rows it logged."""
+    Epoch 1: a database from before the change log existed (0.1). A later epoch: a restored backup
+    (the restore starts a new epoch), so the township converges to the restored state. Runs at
+    start-up right after the migrations, before any service writes. Returns how many rows it logged."""
     conn = session.connection()
-    done = conn.execute(select(col(Setting.value)).where(col(Setting.key) == BASELINE_KEY)).first()
-    if done is not None:
-        return 0
     device, epoch = local_identity(conn)
-    has_log = conn.execute(select(func.count()).select_from(ChangeLog).where(col(ChangeLog.device) == device)).scalar_one()
+    done = conn.execute(select(col(Setting.value)).where(col(Setting.key) == BASELINE_KEY)).scalar_one_or_none()
+    # values: "epoch:N" since 0.2's restore; a bare count (the first release of this code) meant epoch 1
+    done_epoch = int(done.removeprefix("epoch:")) if done and done.startswith("epoch:") else 1 if done is not None else 0
+    if done_epoch >= epoch:
+        return 0
+    has_log = conn.execute(select(func.count()).select_from(ChangeLog).where(
+        col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch)).scalar_one()
     written = 0
     if not has_log:
         for table in synced_tables():
@@ -218,7 +222,11 @@ def ensure_baseline(session: Session) -> int:
             for start in range(0, len(ids), 50_000):
                 written += append_changes(conn, device, epoch, [(table.name, i) for i in ids[start:start + 50_000]],
                                           check_origin=False)
-    conn.execute(insert(Setting).values(key=BASELINE_KEY, value=str(written), updated_at=utcnow()))
+    value = f"epoch:{epoch}"
+    if done is None:
+        conn.execute(insert(Setting).values(key=BASELINE_KEY, value=value, updated_at=utcnow()))
+    else:
+        conn.execute(update(Setting).where(col(Setting.key) == BASELINE_KEY).values(value=value, updated_at=utcnow()))
     return written
 
 

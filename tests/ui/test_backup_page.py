@@ -133,3 +133,21 @@ def test_only_the_director_sees_the_backups(qtbot: QtBot, store: Store, admin: A
     mediator = make_user(store, admin, "liming", "mediator")
     page = _page(qtbot, store, mediator)
     assert not page.backup_box.isVisible()
+
+
+def test_the_program_backs_up_daily_on_a_worker_and_on_exit(
+        qtbot: QtBot, qapp: QApplication, store: Store, admin: Actor, village: dict[str, str], data_dir: Path) -> None:
+    from app.ui.launch import Launcher
+
+    launcher = Launcher(qapp, data_dir, data_dir / "logs" / "desk.log", None)
+    launcher.store, launcher.quit_after_show = store, False
+    launcher.exit_backup()  # nobody logged in: no backup
+    assert backup.latest_backup(data_dir) is None
+    launcher.main_opened = True
+    launcher._daily_backup()
+    qtbot.waitUntil(lambda: backup.latest_backup(data_dir) is not None, timeout=20_000)
+    with store.write() as session:
+        households.create_household(session, admin, households.HouseholdInput("0088", "庄墩村"),
+                                    [households.PersonInput("王五")])
+    launcher.exit_backup()
+    assert len(backup.automatic_backups(data_dir)) == 2
