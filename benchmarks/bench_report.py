@@ -34,8 +34,10 @@ LATEST = ("SELECT x.household_id, x.level FROM risk_assessment x WHERE x.round_i
 RAW = {
     "accepted": "SELECT count(*) FROM dispute_case WHERE received_on BETWEEN :start AND :end",
     "resolved": "SELECT count(DISTINCT case_id) FROM agreement WHERE effective_on BETWEEN :start AND :end",
-    "ended": f"SELECT e.to_status, count(DISTINCT e.case_id) FROM case_event e WHERE e.to_status IN ('failed', 'transferred', "
-             f"'withdrawn') AND e.at >= {EVENT_BOUNDS} GROUP BY e.to_status",
+    # the failure, transfer and withdrawal events of the period and of the trend, read once and counted below
+    "events": "SELECT e.case_id, e.to_status, e.at, c.category_code, c.source FROM case_event e JOIN dispute_case c "
+              "ON c.id = e.case_id WHERE e.to_status IN ('failed', 'transferred', 'withdrawn') "
+              "AND e.at >= datetime(:trend_start, '-8 hours') AND e.at < datetime(:end_next, '-8 hours')",
     "follow_ups": "SELECT count(*), sum(performance = 'fully') FROM follow_up WHERE visited_on BETWEEN :start AND :end",
     "median": "SELECT c.received_on, a.effective_on FROM agreement a JOIN dispute_case c ON c.id = a.case_id "
               "WHERE a.effective_on BETWEEN :start AND :end",
@@ -43,11 +45,10 @@ RAW = {
                    "GROUP BY category_code, source",
     "resolved_by": "SELECT c.category_code, c.source, count(DISTINCT a.case_id) FROM agreement a JOIN dispute_case c "
                    "ON c.id = a.case_id WHERE a.effective_on BETWEEN :start AND :end GROUP BY c.category_code, c.source",
-    "ended_by": f"SELECT c.category_code, c.source, e.to_status, count(DISTINCT e.case_id) FROM case_event e "
-                f"JOIN dispute_case c ON c.id = e.case_id WHERE e.to_status IN ('failed', 'transferred') "
-                f"AND e.at >= {EVENT_BOUNDS} GROUP BY c.category_code, c.source, e.to_status",
     "mediators": "SELECT m.name, m.role, count(DISTINCT m.case_id) FROM case_mediator m JOIN dispute_case c ON c.id = m.case_id "
                  "WHERE c.received_on BETWEEN :start AND :end GROUP BY m.name, m.role",
+    "mediators_resolved": "SELECT m.name, m.role, count(DISTINCT m.case_id) FROM case_mediator m JOIN agreement a "
+                          "ON a.case_id = m.case_id WHERE a.effective_on BETWEEN :start AND :end GROUP BY m.name, m.role",
     "points": "SELECT sum(CASE WHEN kind != 'redemption' AND points > 0 THEN points ELSE 0 END), "
               "sum(CASE WHEN kind != 'redemption' AND points < 0 THEN -points ELSE 0 END), "
               "sum(CASE WHEN kind = 'redemption' THEN -points ELSE 0 END) FROM points_entry e "
@@ -57,9 +58,6 @@ RAW = {
                    "WHERE received_on BETWEEN :trend_start AND :end GROUP BY 1",
     "trend_resolved": "SELECT strftime('%Y-%m', effective_on), count(DISTINCT case_id) FROM agreement "
                       "WHERE effective_on BETWEEN :trend_start AND :end GROUP BY 1",
-    "trend_ended": "SELECT strftime('%Y-%m', e.at), e.to_status, count(DISTINCT e.case_id) FROM case_event e "
-                   "WHERE e.to_status IN ('failed', 'transferred') AND e.at >= datetime(:trend_start, '-8 hours') "
-                   "AND e.at < datetime(:end_next, '-8 hours') GROUP BY 1, 2",
     "risk": "SELECT a.level, count(*) FROM risk_assessment a WHERE a.round_id = :round AND NOT EXISTS (SELECT 1 FROM "
             "risk_assessment n WHERE n.round_id = :round AND n.household_id = a.household_id AND n.stage > a.stage) GROUP BY a.level",
     "risk_changes": f"SELECT b.level, a.level, count(*) FROM ({LATEST.format(r=':round')}) a JOIN ({LATEST.format(r=':previous')}) b "
@@ -120,6 +118,17 @@ def raw_report(conn: sqlite3.Connection, start: dt.date, end: dt.date, round_id:
         if key.startswith("risk") and round_id is None:
             continue
         result[key] = conn.execute(sql, params).fetchall()
+    # events: distinct cases per status in the period (all, by category, by source) and per month of the trend
+    lo, hi = f"{start.isoformat()} 00:00", f"{params['end_next']} 00:00"
+    counted: dict[tuple[str, str, str], set[str]] = {}
+    for case_id, status, at, category, source in result["events"]:
+        local = (dt.datetime.fromisoformat(at) + dt.timedelta(hours=8)).isoformat(" ")
+        keys = [("month", local[:7], status)]
+        if lo <= local < hi:
+            keys += [("all", "", status), ("category", category, status), ("source", source, status)]
+        for key in keys:
+            counted.setdefault(key, set()).add(case_id)
+    result["events"] = {key: len(ids) for key, ids in counted.items()}
     return result
 
 
@@ -153,7 +162,11 @@ def run(repeat: int = 10, rebuild: bool = False) -> None:
     theirs = raw_report(raw, p.start, p.end, round_id, trend_start)
     (accepted,), = theirs["accepted"]
     (resolved,), = theirs["resolved"]
-    same = (mine.accepted, mine.resolved) == (accepted, resolved) and mine.points.gained == (theirs["points"][0][0] or 0)
+    events = theirs["events"]
+    same = ((mine.accepted, mine.resolved, mine.failed, mine.transferred, mine.withdrawn)
+            == (accepted, resolved, *(events.get(("all", "", s), 0) for s in ("failed", "transferred", "withdrawn")))
+            and mine.points.gained == (theirs["points"][0][0] or 0)
+            and sum(t.failed for t in mine.trend) == sum(n for (kind, _m, st), n in events.items() if kind == "month" and st == "failed"))
     o, r = paired(ours, lambda: raw_report(raw, p.start, p.end, round_id, trend_start), repeat=repeat, warmup=2)
     report(f"report for {quarter} ({mine.accepted:,} accepted, {mine.resolved:,} resolved; trend of {len(mine.trend)} quarters)",
            o, r, goal_ms=GOAL_MS, max_ratio=MAX_RATIO, note=f"same figures as raw: {'yes' if same else 'NO'}")

@@ -15,10 +15,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks import bench_cases, bench_points, bench_risk, bench_roster, bench_startup
+from benchmarks import bench_cases, bench_points, bench_report, bench_risk, bench_roster, bench_startup, bench_sync
 from benchmarks.common import BIG, SMALL, bench_dir
 
-BENCHMARKS = ("roster", "startup", "cases", "points", "risk")
+BENCHMARKS = ("roster", "startup", "cases", "points", "risk", "report", "sync")
 
 
 def machine() -> str:
@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         bench_points.run(args.repeat or 30, rebuild=args.rebuild)
     if args.only in (None, "risk"):
         bench_risk.run(args.repeat or 20, rebuild=args.rebuild)
+    if args.only in (None, "report"):
+        bench_report.run(args.repeat or 10, rebuild=args.rebuild)
+    if args.only in (None, "sync"):
+        bench_sync.run(args.repeat or 3, rebuild=args.rebuild)
     if args.only in (None, "startup"):
         small = bench_dir(SMALL, rebuild=args.rebuild)
         bench_startup.run([small, bench_dir(BIG, rebuild=args.rebuild)], args.repeat or 7)

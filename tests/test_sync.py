@@ -374,3 +374,32 @@ with atomic_writer(Path({str(target)!r})) as fh:
     child.stdout.close()
     assert not target.exists()
     assert any(p.name.endswith(".part") for p in target.parent.iterdir())  # only the temporary name was written
+
+
+def test_a_restored_village_starts_a_new_epoch_and_the_township_follows(desks: tuple[Desk, Desk], tmp_path: Path) -> None:
+    from app.services import backup
+    from app.store.engine import open_store
+
+    village, township = desks
+    assert deliver(village, township, bundle_for(village, township)).status == "imported"
+    saved = backup.create_backup(village.store, tmp_path / "stick", actor=village.admin)
+    case_id = open_case(village, "备份之后登记的案件")
+    assert deliver(village, township, bundle_for(village, township)).status == "imported"
+    backup.restore_backup(village.store, saved.path, village.admin)  # the case registered after the backup is gone here
+    restored = Desk(open_store(village.data_dir), village.data_dir, village.admin)
+    with restored.store.read() as session:
+        assert session.get(Case, case_id) is None
+        epochs = {c.epoch for c in session.exec(select(ChangeLog).where(ChangeLog.device == restored.device))}
+    assert epochs == {1, 2}  # the new epoch begins with the restored state, sequence numbers never reused
+    with restored.store.write() as session:
+        case = session.exec(select(Case)).first()
+        cases.add_mediator(session, village.admin, case.id, MediatorInput("恢复后的调解员", "peoples_mediator"))
+    built = bundle_for(restored, township)
+    assert (built.epoch, built.seq_from) == (2, 1)
+    assert deliver(restored, township, built).status == "imported"
+    village.store = restored.store  # so the fixture closes the open one
+    rows_v = synced_rows(restored.store, restored.device)
+    rows_t = synced_rows(township.store, restored.device)
+    # the township keeps the case the restore lost (it never deletes what it was sent), and holds all the rest as restored
+    assert {k: v for k, v in rows_t.items() if k not in ("dispute_case", "case_party", "case_event", "case_household")} == \
+        {k: v for k, v in rows_v.items() if k not in ("dispute_case", "case_party", "case_event", "case_household")}

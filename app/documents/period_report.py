@@ -29,7 +29,7 @@ from app.documents.wording import MEDIATOR_ROLE, SOURCE, cn_date
 from app.errors import ValidationError
 from app.i18n import _
 from app.services.periods import Period
-from app.services.statistics import BreakdownRow, PeriodReport
+from app.services.statistics import BreakdownRow, PeriodReport, TrendPoint
 
 REPORT_TITLE = "人民调解工作统计报表"
 ACCEPTED_COLOR = colors.Color(0.17, 0.42, 0.69)  # the accent blue of the window
@@ -64,6 +64,18 @@ def slice_words(text: str, first: bool) -> str:
 def slice_name(text: str) -> str:
     """A trend slice in a table: 2026年11月, 2026年第四季度, 2026年."""
     return "".join(slice_words(text, True).split())
+
+
+def _slice_cell(point: TrendPoint) -> str:
+    """A slice in the trend table: 2026年11月, or its dates when a custom range cuts it short."""
+    if point.whole:
+        return slice_name(point.label)
+    a, b = point.start, point.end
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.year}年{a.month}月{a.day}—{b.day}日"
+    if a.year == b.year:
+        return f"{a.year}年{a.month}月{a.day}日—{b.month}月{b.day}日"
+    return f"{cn_date(a)}至{cn_date(b)}"
 
 
 def source_name(row: BreakdownRow) -> str:
@@ -261,7 +273,7 @@ def story(report: PeriodReport, printed_on: dt.date | None = None) -> list[Flowa
     if report.trend:
         parts += [CondPageBreak(90 * mm), _heading("四、趋势"), trend_chart(report), Spacer(1, 2 * mm),
                   table(("时段", "受理", "化解", "调解不成", "转办", "化解率"),
-                        [[slice_name(p.label), str(p.accepted), str(p.resolved), str(p.failed), str(p.transferred),
+                        [[_slice_cell(p), str(p.accepted), str(p.resolved), str(p.failed), str(p.transferred),
                           percent(p.resolution_rate)] for p in report.trend],
                         (w * 0.30, w * 0.13, w * 0.13, w * 0.15, w * 0.13, w * 0.16), number_columns=(1, 2, 3, 4, 5))]
     parts += [CondPageBreak(50 * mm), _heading("五、调解员办案数"),

@@ -1,5 +1,6 @@
-"""A period report (`statistics.period_report`) as `.xlsx`: one sheet per table, the committee and the
-period in title rows, Chinese headers, figures as numbers (rates as percentages)."""
+"""A period report (`statistics.period_report`) as `.xlsx`: one sheet per table (概况, 按类别, 按来源, 趋势,
+调解员, 风险, 积分), the committee and the period in title rows, Chinese headers, figures as numbers (rates as
+percentages, dates as dates)."""
 
 from __future__ import annotations
 
@@ -74,8 +75,14 @@ def export_xlsx(report: PeriodReport, path: Path) -> None:
         body = _breakdown(rows)
         _sheet(wb, title, report, ["类别" if title == "按类别" else "来源", "受理", "化解", "调解不成", "转办", "化解率"],
                body, (22, 10, 10, 10, 10, 10), [(i, 6) for i in range(1, len(body) + 1)])
-    _sheet(wb, "调解员", report, ["序号", "姓名", "身份", "受理案件数"],
-           [[i, m.name, m.role_label, m.cases] for i, m in enumerate(report.mediators, start=1)], (6, 14, 18, 12))
+    trend = [[t.label, t.start, t.end, t.accepted, t.resolved, t.failed, t.transferred, t.resolution_rate] for t in report.trend]
+    ws = _sheet(wb, "趋势", report, ["时段", "起", "止", "受理", "化解", "调解不成", "转办", "化解率"], trend,
+                (12, 12, 12, 8, 8, 10, 8, 10), [(i, 8) for i in range(1, len(trend) + 1)])
+    for row in ws.iter_rows(min_row=TITLE_ROWS + 2, min_col=2, max_col=3):
+        for cell in row:
+            cell.number_format = "yyyy-mm-dd"
+    _sheet(wb, "调解员", report, ["序号", "姓名", "身份", "受理案件数", "化解案件数"],
+           [[i, m.name, m.role_label, m.cases, m.resolved] for i, m in enumerate(report.mediators, start=1)], (6, 14, 18, 12, 12))
     if report.risk is None:
         risk_rows: list[list[Any]] = [["本期无排查轮次", None]]
     else:

@@ -120,6 +120,12 @@ class TrendPoint:
     def resolution_rate(self) -> float | None:
         return _ratio(self.resolved, self.accepted)
 
+    @property
+    def whole(self) -> bool:
+        """False when a custom range cuts this month (quarter, year) short."""
+        full = parse_period(self.label)
+        return (full.start, full.end) == (self.start, self.end)
+
 
 @dataclass(frozen=True)
 class PeriodReport:
@@ -201,7 +207,7 @@ def trend_slices(period: Period) -> list[Period]:
         year, month = _add_months(period.start.year, period.start.month, -11)
         return _slices(dt.date(year, month, 1), period.end, 1)
     months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
-    return _slices(period.start, period.end, 1 if months <= 24 else 3 if months <= 40 else 12)
+    return _slices(period.start, period.end, 1 if months <= 24 else 3 if months <= 120 else 12)
 
 
 def slice_label(text: str) -> str:

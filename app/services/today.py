@@ -39,7 +39,7 @@ RISK_HOUSEHOLD = "risk_household"  # the household's risk history (record the vi
 ASSESS_HOUSEHOLD = "assess_household"  # rate the household in the open round
 POINTS_ENTRY = "points_entry"  # the entry in the review queue
 
-KINDS = ("session", "overdue", "confirmation", "follow_up", "risk_visit", "not_assessed", "points_review")
+KINDS = ("session", "overdue", "confirmation", "follow_up", "risk_visit", "points_review", "not_assessed")
 KIND_LABELS = {
     "session": N_("Sessions today"),
     "follow_up": N_("Follow-ups due"),
@@ -88,14 +88,9 @@ class Today:
 
 def kinds_for(actor: Actor) -> tuple[str, ...]:
     """The kinds of work shown to this user."""
-    shown = [k for k in KINDS if k not in ("risk_visit", "not_assessed", "points_review")]
-    if can(actor, "risk.read"):
-        shown.append("risk_visit")
-    if can(actor, "risk.assess"):
-        shown.append("not_assessed")
-    if can(actor, "points.review"):
-        shown.append("points_review")
-    return tuple(shown)
+    allowed = {"risk_visit": can(actor, "risk.read"), "points_review": can(actor, "points.review"),
+               "not_assessed": can(actor, "risk.assess")}
+    return tuple(k for k in KINDS if allowed.get(k, True))
 
 
 def _case_item(kind: str, row: CaseRow, when: str, at: dt.datetime | None = None) -> TodayItem:
@@ -162,7 +157,7 @@ def _not_assessed(session: Session, actor: Actor, result: Today) -> None:
                            .where(*where).order_by(col(Household.number)).limit(MAX_LISTED)).all()
     when = _("Round {quarter}").format(quarter=rnd.quarter)
     for hid, number, head, group in rows:
-        result.items.append(TodayItem("not_assessed", ASSESS_HOUSEHOLD, hid, number, _("Not assessed"), head or "", group or "", when))
+        result.items.append(TodayItem("not_assessed", ASSESS_HOUSEHOLD, hid, number, "", head or "", group or "", when))
     result.counts["not_assessed"] = total
 
 

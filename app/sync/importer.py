@@ -24,7 +24,6 @@ from typing import Any
 from nacl.public import PublicKey
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
@@ -53,7 +52,7 @@ from app.sync.bundle import (
 )
 from app.sync.changelog import APPLYING, chain_of, digest_of, local_identity, topological
 from app.sync.keys import Keys, b64, load_keys, unb64, verify_rotation
-from app.sync.tables import decode_row, self_references, synced_table, table_order
+from app.sync.tables import decode_row, self_references, sqlite_values, synced_table, table_order
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 STAGING = Path("sync") / "staging"
@@ -107,6 +106,7 @@ class Change:
     row_id: str
     op: str
     data: str
+    row: dict[str, Any] | None = None  # `data` parsed (upserts)
 
 
 @dataclass
@@ -238,6 +238,7 @@ def _change(line: dict[str, Any], seq: int, sender: str) -> Change:
             raise BundleError(_("the payload is damaged"))
         if row.get("origin") != sender:
             raise BundleError(_("the bundle holds records another desk made; a desk may only send its own"))
+        return Change(seq, table, row_id, str(op), data, row)
     else:
         raise BundleError(_("the payload is damaged"))
     return Change(seq, table, row_id, str(op), data)
@@ -247,15 +248,31 @@ def _change(line: dict[str, Any], seq: int, sender: str) -> Change:
 
 
 def _upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    dialect = session.get_bind().dialect.name
+    """Insert or update the rows (decoded by `decode_row`) through SQLAlchemy: PostgreSQL's path."""
     by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         by_keys.setdefault(tuple(sorted(row)), []).append(row)
     for keys, group in by_keys.items():
-        stmt = sqlite_insert(table) if dialect == "sqlite" else pg_insert(table)
+        stmt = pg_insert(table)
         stmt = stmt.on_conflict_do_update(index_elements=[table.c.id], set_={k: stmt.excluded[k] for k in keys if k != "id"})
         for start in range(0, len(group), 5000):
             session.connection().execute(stmt, group[start : start + 5000])
+
+
+def _upsert_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """The same on SQLite straight through the driver's executemany: at 100,000 rows SQLAlchemy's
+    per-parameter processing cost more than SQLite's own work (see benchmarks/bench_sync.py)."""
+    by_keys: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        keys = tuple(sorted(row))
+        by_keys.setdefault(keys, []).append(sqlite_values(table.name, keys, row))
+    for keys, values in by_keys.items():
+        unknown = set(keys) - set(table.c.keys())
+        if unknown:
+            raise ValueError(f"unknown column {table.name}.{sorted(unknown)[0]}")
+        sql = (f'INSERT INTO "{table.name}" ({", ".join(keys)}) VALUES ({", ".join("?" for _ in keys)}) '
+               f'ON CONFLICT (id) DO UPDATE SET {", ".join(f"{k} = excluded.{k}" for k in keys if k != "id")}')
+        session.connection().exec_driver_sql(sql, values)  # type: ignore[arg-type]
 
 
 def _foreign_rows(session: Session, table: Table, ids: list[str], sender: str) -> bool:
@@ -282,20 +299,24 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> d
         else:
             deletes.setdefault(table_name, []).append(row_id)
     touched: dict[str, set[str]] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for table_name in sorted(upserts, key=order.__getitem__):
         table = synced_table(table_name)
         assert table is not None
-        try:
-            rows = {c.row_id: decode_row(table, json.loads(c.data)) for c in upserts[table_name]}
-        except (ValueError, TypeError) as exc:
-            raise BundleError(_("the bundle holds a record this desk cannot read: {error}").format(error=str(exc)[:200])) from exc
+        rows = {c.row_id: c.row if c.row is not None else json.loads(c.data) for c in upserts[table_name]}
         ids = list(rows)
         refs = self_references(table_name)
         if refs:
             ids = topological(ids, {i: {r[k] for k in refs if r.get(k)} for i, r in rows.items()})
         if _foreign_rows(session, table, ids, sender):
             raise BundleError(_("the bundle would change records another desk made"))
-        _upsert(session, table, [rows[i] for i in ids])
+        try:
+            if sqlite:
+                _upsert_sqlite(session, table, [rows[i] for i in ids])
+            else:
+                _upsert(session, table, [decode_row(table, rows[i]) for i in ids])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BundleError(_("the bundle holds a record this desk cannot read: {error}").format(error=str(exc)[:200])) from exc
         touched.setdefault(table_name, set()).update(ids)
     for table_name in sorted(deletes, key=order.__getitem__, reverse=True):
         table = synced_table(table_name)

@@ -66,35 +66,71 @@ def _python_type(column: Column[Any]) -> type | None:
         return None
 
 
+@functools.cache
+def column_kinds(table_name: str) -> dict[str, type | None]:
+    table = synced_table(table_name)
+    assert table is not None
+    return {c.name: _python_type(c) for c in table.c}
+
+
+def _check(table: str, key: str, kind: type | None, value: Any) -> None:
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind in (str, dt.datetime, dt.date):
+        ok = isinstance(value, str)
+    else:
+        ok = True
+    if not ok:
+        raise ValueError(f"wrong type of {table}.{key}")
+
+
 def decode_row(table: Table, data: dict[str, Any]) -> dict[str, Any]:
-    """JSON values back to column values; unknown keys are an error (raised as ValueError)."""
+    """JSON values back to column values; an unknown key or a wrong type is a ValueError."""
+    kinds = column_kinds(table.name)
     row: dict[str, Any] = {}
     for key, value in data.items():
-        column = table.c.get(key)
-        if column is None:
+        if key not in kinds:
             raise ValueError(f"unknown column {table.name}.{key}")
-        kind = _python_type(column)
         if value is None:
             row[key] = None
-        elif kind is dt.datetime:
+            continue
+        kind = kinds[key]
+        _check(table.name, key, kind, value)
+        if kind is dt.datetime:
             parsed = dt.datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 raise ValueError(f"naive time in {table.name}.{key}")
             row[key] = parsed
         elif kind is dt.date:
             row[key] = dt.date.fromisoformat(value)
-        elif kind is bool:
-            if not isinstance(value, bool):
-                raise ValueError(f"not a boolean: {table.name}.{key}")
-            row[key] = value
-        elif kind is int:
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise ValueError(f"not an integer: {table.name}.{key}")
-            row[key] = value
-        elif kind is str:
-            if not isinstance(value, str):
-                raise ValueError(f"not text: {table.name}.{key}")
-            row[key] = value
         else:
             row[key] = value
     return row
+
+
+def sqlite_values(table_name: str, keys: tuple[str, ...], data: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as SQLite stores it through SQLAlchemy (UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff', dates as
+    ISO text, booleans as 0/1), checked like `decode_row`: the importer's fast path on SQLite."""
+    kinds = column_kinds(table_name)
+    out: list[Any] = []
+    for key in keys:
+        value = data[key]
+        if value is None:
+            out.append(None)
+            continue
+        kind = kinds[key]
+        _check(table_name, key, kind, value)
+        if kind is dt.datetime:
+            parsed = dt.datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError(f"naive time in {table_name}.{key}")
+            out.append(parsed.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+        elif kind is dt.date:
+            out.append(dt.date.fromisoformat(value).isoformat())
+        elif kind is bool:
+            out.append(int(value))
+        else:
+            out.append(value)
+    return tuple(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
@@ -49,7 +50,7 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
     qtbot.waitExposed(page)
     counts = {kind: card.number.text() for kind, card in page.cards.items()}
     assert counts == {"session": "1", "follow_up": "1", "confirmation": "1", "overdue": "1", "risk_visit": "0",
-                      "not_assessed": "0", "points_review": "0"}
+                      "points_review": "0", "not_assessed": "0"}
     kinds = [(item.kind, item.case_id) for item in page.shown]
     assert kinds == [("session", planned), ("overdue", overdue), ("confirmation", agreed), ("follow_up", agreed)]
     assert page.table.item(0, 0).text() == at.strftime("%H:%M")  # type: ignore[union-attr]
@@ -81,3 +82,60 @@ def test_an_empty_day_says_so(qtbot: QtBot, store: Store, admin: Actor, village:
     assert page.shown == []
     assert page.list_stack.currentIndex() == 1
     assert page.empty.text() == "Nothing is due today: no session planned, no visit due, no deadline passed."
+
+
+def test_risk_and_points_items_open_their_record_in_the_window(qtbot: QtBot, store: Store, admin: Actor,
+                                                               village: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A risk visit due, a household not yet assessed, an entry awaiting review: each opens its view."""
+    from app.services import points, risk
+    from app.services.points import EntryInput
+    from app.services.risk import AssessInput
+    from app.services.today import ASSESS_HOUSEHOLD, POINTS_ENTRY, RISK_HOUSEHOLD
+    from app.ui.main_window import MainWindow
+    from tests.conftest import make_user
+
+    mediator = make_user(store, admin, "mediator", "mediator")
+    with store.write() as session:
+        rnd = risk.open_round(session, admin, f"{today().year}Q{(today().month - 1) // 3 + 1}")
+        monkeypatch.setattr(risk, "utcnow", lambda: utcnow() - dt.timedelta(days=40))
+        risk.assess(session, admin, rnd.id, AssessInput(village["h1"], ("domestic_violence",)))
+        monkeypatch.undo()
+        entry = points.add_entry(session, mediator, EntryInput(village["h1"], today(), "B01"))
+
+    win = MainWindow(make_ctx(store, admin))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    page = win.page("home")
+    assert isinstance(page, HomePage)
+    counts = {kind: card.number.text() for kind, card in page.cards.items()}
+    assert (counts["risk_visit"], counts["not_assessed"], counts["points_review"]) == ("1", "1", "1")
+    assert [(i.kind, i.record, i.record_id) for i in page.shown] == [
+        ("risk_visit", RISK_HOUSEHOLD, village["h1"]), ("points_review", POINTS_ENTRY, entry.id),
+        ("not_assessed", ASSESS_HOUSEHOLD, village["h2"])]
+    assert page.table.item(2, 1).text() == "Not assessed"  # type: ignore[union-attr]
+    assert page.table.item(2, 4).text() == "𠮷䶮"  # type: ignore[union-attr]
+
+    # the visit due: the household's risk history
+    with qtbot.waitSignal(page.open_record_requested) as signal:
+        qtbot.mouseClick(page.table.cellWidget(0, 6), Qt.MouseButton.LeftButton)
+    assert signal.args == [RISK_HOUSEHOLD, village["h1"]]
+    risk_page = win.page("risk")
+    assert win.current_key() == "risk" and risk_page.current_key() == "history"  # type: ignore[union-attr]
+    history = risk_page.history  # type: ignore[union-attr]
+    assert history.data is not None and history.data.hit.id == village["h1"]
+
+    # not yet assessed: the rating form on that household
+    win.select_section("home")
+    qtbot.mouseClick(page.table.cellWidget(2, 6), Qt.MouseButton.LeftButton)
+    assert win.current_key() == "risk" and risk_page.current_key() == "assess"  # type: ignore[union-attr]
+    assess = risk_page.assess  # type: ignore[union-attr]
+    assert assess.state is not None and assess.state.hit.id == village["h2"]
+
+    # awaiting review: the review queue with the entry chosen
+    win.select_section("home")
+    page.open_row(1)  # Enter on the row does the same as the button
+    points_page = win.page("points")
+    assert win.current_key() == "points" and points_page.current_key() == "review"  # type: ignore[union-attr]
+    review = points_page.views["review"]  # type: ignore[union-attr]
+    assert review.selected() is not None and review.selected().id == entry.id

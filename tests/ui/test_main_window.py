@@ -60,8 +60,9 @@ def _nav(win: MainWindow) -> list[str]:
 def test_admin_sees_users_audit_and_settings_with_title_header_and_status(
         window_for: WindowFor, store: Store, admin: Actor) -> None:
     win = window_for(admin)
-    assert win.section_keys() == ["home", "cases", "points", "risk", "roster", "users", "audit", "settings"]
-    assert _nav(win) == ["Today", "Disputes", "Points", "Risk", "Grid and households", "Users", "Audit trail", "Settings"]
+    assert win.section_keys() == ["home", "cases", "points", "risk", "roster", "sync", "reports", "users", "audit", "settings"]
+    assert _nav(win) == ["Today", "Disputes", "Points", "Risk", "Grid and households", "Sync", "Statistics", "Users",
+                         "Audit trail", "Settings"]
     assert win.current_key() == "home"  # where the work starts: today's work
     assert win.windowTitle() == "Mediation Desk · 庄墩村人民调解委员会"
     assert win.title.text() == win.windowTitle()
@@ -74,7 +75,7 @@ def test_admin_sees_users_audit_and_settings_with_title_header_and_status(
 
 def test_a_mediator_sees_no_users_and_no_audit_trail(window_for: WindowFor, store: Store, admin: Actor) -> None:
     win = window_for(make_user(store, admin, "liming", "mediator"))
-    assert win.section_keys() == ["home", "cases", "points", "risk", "roster", "settings"]
+    assert win.section_keys() == ["home", "cases", "points", "risk", "roster", "sync", "reports", "settings"]
     assert win.page("users") is None
     settings_page = win.page("settings")
     assert isinstance(settings_page, SettingsPage) and not settings_page.editable
@@ -85,7 +86,7 @@ def test_ctrl_digits_switch_sections_and_f5_refreshes(qtbot: QtBot, window_for: 
     qtbot.waitUntil(win.isActiveWindow)
     keys = win.section_keys()
     for n, key in enumerate(keys, start=1):
-        qtbot.keyClick(win.nav, Qt.Key(Qt.Key.Key_0.value + n), Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(win.nav, Qt.Key(Qt.Key.Key_0.value + n % 10), Qt.KeyboardModifier.ControlModifier)  # Ctrl+0: the tenth
         assert win.current_key() == key
     pages = {key: win.page(key) for key in ("users", "audit", "settings")}
     assert isinstance(pages["users"], UsersPage) and isinstance(pages["audit"], AuditPage)

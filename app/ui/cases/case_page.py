@@ -60,6 +60,7 @@ from app.ui.cases.parties_tab import PartiesTab
 from app.ui.cases.sessions_tab import SessionsTab
 from app.ui.context import UiContext
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
+from app.ui.township.decisions import DecisionsBox
 
 STEPS = (N_("Intake"), N_("Mediation"), N_("Agreement"), N_("Performance and follow-up"), N_("Closed"))
 # Which actions a status shows at all (the others would only say "not possible while …").
@@ -225,6 +226,7 @@ class CasePage(QWidget):
         self.ended_label = QLabel()
         self.ended_label.setWordWrap(True)
         self.ended_label.setStyleSheet(f"color: {HINT_COLOR};")
+        self.decisions_box = DecisionsBox()  # the township's steps on an escalated case (they travel back)
 
         # ---- tabs
         self.parties_tab = PartiesTab(ctx)
@@ -254,6 +256,7 @@ class CasePage(QWidget):
         layout.addWidget(self.actions_widget)
         layout.addWidget(self.reason_label)
         layout.addWidget(self.ended_label)
+        layout.addWidget(self.decisions_box)
         layout.addWidget(self.tabs, 1)
 
         self.print_action = QAction(self)
@@ -313,6 +316,7 @@ class CasePage(QWidget):
         self.view = view
         self._show_header(view)
         self._show_actions(view)
+        self.decisions_box.show_decisions(view.decisions)
         for tab_widget, _label in self._tab_list:
             tab_widget.show_case(view)  # type: ignore[attr-defined]
 

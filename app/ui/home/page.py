@@ -45,11 +45,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "confirmation": (KIND_LABELS["confirmation"], WARNING_COLOR),
     "follow_up": (KIND_LABELS["follow_up"], "#0f766e"),
     "risk_visit": (KIND_LABELS["risk_visit"], "#9a3412"),
-    "not_assessed": (KIND_LABELS["not_assessed"], "#6b46c1"),
     "points_review": (KIND_LABELS["points_review"], "#2f855a"),
+    "not_assessed": (KIND_LABELS["not_assessed"], "#6b46c1"),
 }
 ORDER = tuple(KINDS)
 CARDS_PER_ROW = 4
+CAPPED_COLUMNS = (0, 4)  # when, parties: a long note or many parties must not push the details out of sight
 # a change to these may change what is due today
 WATCHED = frozenset({"risk_round", "risk_assessment", "risk_visit", "risk_factor", "points_entry", "points_review", "setting"})
 
@@ -158,8 +159,10 @@ class HomePage(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        for column in (0, 1, 2, 3, 4, 6):
+        for column in (1, 2, 3, 6):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in CAPPED_COLUMNS:  # as wide as their text, up to a cap (the full text on hover)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.itemActivated.connect(lambda item: self.open_row(item.row()))
         self.empty = QLabel()
@@ -243,7 +246,8 @@ class HomePage(QWidget):
                                                                                   n=counts[k]))
         self.filter_label.setText(" ".join(notes))
         self.filter_label.setVisible(bool(notes))
-        self.table.setHorizontalHeaderLabels([_("When"), _("What"), _("Number"), _("Type"), _("Who"), _("Details"), ""])
+        self.table.setHorizontalHeaderLabels([_("When"), _("What"), _("Number"), _("Type"), _("Parties or head of household"),
+                                              _("Details"), ""])
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
             color = KINDS[item.kind][1]
@@ -257,6 +261,8 @@ class HomePage(QWidget):
             cells.append(QTableWidgetItem())  # under the Open button
             for column, cell in enumerate(cells):
                 cell.setData(Qt.ItemDataRole.UserRole, item.record_id)
+                if column in (0, 4, 5):
+                    cell.setToolTip(cell.text())
                 if column != 1:
                     cell.setData(CHIPS_ROLE, [])  # every cell says it has no chips (see cases.common.chips_of)
                 self.table.setItem(row, column, cell)
@@ -264,6 +270,10 @@ class HomePage(QWidget):
             button.setObjectName(f"open_{row}")
             button.clicked.connect(lambda _c=False, item=item: self.open_item(item))
             self.table.setCellWidget(row, 6, button)
+        cap = self.table.fontMetrics().horizontalAdvance("中" * 12) + 16
+        for column in CAPPED_COLUMNS:
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), cap))
         self.table.resizeRowsToContents()
         if items:
             self.list_stack.setCurrentIndex(0)

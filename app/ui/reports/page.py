@@ -35,11 +35,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.clock import today
 from app.errors import ValidationError
 from app.i18n import N_, _, format_date, format_number, language
-from app.services.statistics import BreakdownRow, PeriodReport, slice_label
+from app.services.statistics import BreakdownRow, PeriodReport, TrendPoint, slice_label
 from app.store.engine import Store
 from app.ui.cases.common import report_error
 from app.ui.context import UiContext
@@ -294,7 +295,7 @@ class ReportsPage(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         for signal in (self.year.valueChanged, self.month.currentIndexChanged, self.quarter.currentIndexChanged,
                        self.start.dateChanged, self.end.dateChanged):
-            signal.connect(self._timer.start)
+            signal.connect(self._request)
         ctx.changed.connect(self._on_changed)
         ctx.retranslate.connect(self.relabel)
         self.relabel()
@@ -363,17 +364,21 @@ class ReportsPage(QWidget):
         self.quarter.setVisible(kind == "quarter")
         for widget in (self.from_label, self.start, self.to_label, self.end):
             widget.setVisible(kind == "range")
-        self._timer.start()
+        self._request()
 
     # -------------------------------------------------------- counting
 
-    def _on_changed(self, tables: object) -> None:
-        if isinstance(tables, set | frozenset | list | tuple) and tables and not set(tables) & TABLE_TABLES:
-            return
+    def _request(self) -> None:
+        """Count again shortly (a burst of changes counts once); a hidden page counts when it is next shown."""
         if self.isVisible():
             self._timer.start()
         else:
             self._stale = True
+
+    def _on_changed(self, tables: object) -> None:
+        if isinstance(tables, set | frozenset | list | tuple) and tables and not set(tables) & TABLE_TABLES:
+            return
+        self._request()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -392,15 +397,15 @@ class ReportsPage(QWidget):
         self._set_busy(True)
 
         def done(result: Any) -> None:
-            if generation != self._generation:
-                return  # a newer period was chosen meanwhile
+            if not isValid(self) or generation != self._generation:
+                return  # the page is gone, or a newer period was chosen meanwhile
             self.report = result
             self._set_busy(False)
             self._say("", HINT_COLOR)
             self._show_report()
 
         def failed(exc: BaseException, tb: str) -> None:
-            if generation != self._generation:
+            if not isValid(self) or generation != self._generation:
                 return
             self._set_busy(False)
             if isinstance(exc, ValidationError):
@@ -431,6 +436,13 @@ class ReportsPage(QWidget):
             return _("{period} ({start} to {end})").format(period=label, start=format_date(report.start),
                                                            end=format_date(report.end))
         return _("{start} to {end}").format(start=format_date(report.start), end=format_date(report.end))
+
+    @staticmethod
+    def slice_words(point: TrendPoint) -> str:
+        """A slice of the trend: Nov 2026 (2026年11月), or its dates when a custom range cuts it short."""
+        if point.whole:
+            return slice_label(point.label)
+        return _("{start} to {end}").format(start=format_date(point.start), end=format_date(point.end))
 
     def _show_report(self) -> None:
         r = self.report
@@ -479,7 +491,7 @@ class ReportsPage(QWidget):
         fill_table(self.tables["category"], [_("Category"), *headers], breakdown(r.by_category), bold_last=True)
         fill_table(self.tables["source"], [_("Source"), *headers], breakdown(r.by_source), bold_last=True)
         fill_table(self.tables["trend"], [_("Period"), *headers],
-                   [[slice_label(t.label), t.accepted, t.resolved, t.failed, t.transferred, t.resolution_rate] for t in r.trend])
+                   [[self.slice_words(t), t.accepted, t.resolved, t.failed, t.transferred, t.resolution_rate] for t in r.trend])
         fill_table(self.tables["mediators"], [_("Name"), _("Role"), _("Cases accepted"), _("Cases resolved")],
                    [[m.name, m.role_label, m.cases, m.resolved] for m in r.mediators])
         if r.risk is None:
@@ -538,11 +550,15 @@ class ReportsPage(QWidget):
             self._set_busy(self._busy)
 
         def done(_result: Any) -> None:
+            if not isValid(self):
+                return
             finish()
             self.last_written = target
             self._say(_("Wrote {path}.").format(path=target), HINT_COLOR)
 
         def failed(exc: BaseException, tb: str) -> None:
+            if not isValid(self):
+                return
             finish()
             if isinstance(exc, ValidationError):
                 self._say(exc.message, ERROR_COLOR)
