@@ -137,7 +137,7 @@ def _raw_export(village_db: Path, sign_key: object, box: object, out: Path) -> N
     conn = sqlite3.connect(f"file:{village_db}?mode=ro", uri=True)
     rows = conn.execute("SELECT seq, table_name, row_id, op, data FROM change_log ORDER BY seq").fetchall()
     conn.close()
-    lines = [json.dumps({"s": s, "t": t, "i": i, "o": o, "d": d}, separators=(",", ":"), ensure_ascii=False).encode()
+    lines = [json.dumps({"s": s, "t": t, "i": i, "o": o}, separators=(",", ":"), ensure_ascii=False).encode() + b"\x1f" + d.encode()
              for s, t, i, o, d in rows]
     payload = box.encrypt(zlib.compress(b"\n".join(lines), 6))  # type: ignore[attr-defined]
     signature = sign_key.sign(payload[:64]).signature  # type: ignore[attr-defined]

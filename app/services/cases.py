@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -359,23 +359,33 @@ def _open_case_with_same_parties(session: Session, person_ids: set[str]) -> Case
 # ---------------------------------------------------------------- search text
 
 def refresh_search(session: Session, case_id: str) -> None:
-    case = session.get(Case, case_id)
-    if case is None:
-        return
-    parts = [case.number, f"{case.number_year}-{case.number_seq}", case.summary, case.facts, case.points_in_dispute]
-    category = session.exec(select(CaseCategory).where(CaseCategory.code == case.category_code,
-                                                 CaseCategory.origin == case.origin)).first()
-    if category:
-        parts.append(category.name)
-    for party in session.exec(select(CaseParty).where(CaseParty.case_id == case_id)).all():
-        full, initials = pinyin_forms(party.name)
-        parts += [party.name, full, initials, party.mobile, party.agent_name]
-    value = households.SEARCH_SEPARATOR.join(p for p in parts if p).lower()[:60_000]
-    row = session.exec(select(CaseSearch).where(CaseSearch.case_id == case_id)).first()
-    if row is None:
-        session.add(CaseSearch(case_id=case_id, text=value))
-    elif row.text != value:
-        row.text = value
+    refresh_search_many(session, [case_id])
+
+
+def refresh_search_many(session: Session, case_ids: Collection[str]) -> None:
+    """Rebuild the search text of these cases (number, account, facts, category, parties with pinyin), in batches."""
+    ids = sorted(set(case_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found = list(session.exec(select(Case).where(col(Case.id).in_(chunk))))
+        names = {(c.origin, c.code): c.name for c in session.exec(select(CaseCategory).where(
+            col(CaseCategory.origin).in_({c.origin for c in found})))}
+        parties: dict[str, list[CaseParty]] = {}
+        for party in session.exec(select(CaseParty).where(col(CaseParty.case_id).in_(chunk)).order_by(col(CaseParty.position))):
+            parties.setdefault(party.case_id, []).append(party)
+        rows = {r.case_id: r for r in session.exec(select(CaseSearch).where(col(CaseSearch.case_id).in_(chunk)))}
+        for case in found:
+            parts = [case.number, f"{case.number_year}-{case.number_seq}", case.summary, case.facts, case.points_in_dispute,
+                     names.get((case.origin, case.category_code), "")]
+            for party in parties.get(case.id, []):
+                full, initials = pinyin_forms(party.name)
+                parts += [party.name, full, initials, party.mobile, party.agent_name]
+            value = households.SEARCH_SEPARATOR.join(p for p in parts if p).lower()[:60_000]
+            row = rows.get(case.id)
+            if row is None:
+                session.add(CaseSearch(case_id=case.id, text=value))
+            elif row.text != value:
+                row.text = value
     session.flush()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -200,17 +200,27 @@ def search_text(household: Household, members: Sequence[Person]) -> str:
 
 
 def refresh_search(session: Session, household_id: str) -> None:
-    household = session.get(Household, household_id)
-    if household is None:
-        return
-    members = session.exec(select(Person).where(Person.household_id == household_id,
-                                                Person.retired == False)).all()  # noqa: E712
-    text_value = search_text(household, members)[:4000]
-    row = session.exec(select(HouseholdSearch).where(HouseholdSearch.household_id == household_id)).first()
-    if row is None:
-        session.add(HouseholdSearch(household_id=household_id, text=text_value))
-    elif row.text != text_value:
-        row.text = text_value
+    refresh_search_many(session, [household_id])
+
+
+def refresh_search_many(session: Session, household_ids: Collection[str]) -> None:
+    """Rebuild the search text of these households (after a roster write, or a sync import), in batches."""
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        homes = {h.id: h for h in session.exec(select(Household).where(col(Household.id).in_(chunk)))}
+        members: dict[str, list[Person]] = {}
+        for person in session.exec(select(Person).where(col(Person.household_id).in_(chunk), Person.retired == False)  # noqa: E712
+                                   .order_by(col(Person.id))):
+            members.setdefault(person.household_id or "", []).append(person)
+        rows = {r.household_id: r for r in session.exec(select(HouseholdSearch).where(col(HouseholdSearch.household_id).in_(chunk)))}
+        for hid, household in homes.items():
+            text_value = search_text(household, members.get(hid, []))[:4000]
+            row = rows.get(hid)
+            if row is None:
+                session.add(HouseholdSearch(household_id=hid, text=text_value))
+            elif row.text != text_value:
+                row.text = text_value
     session.flush()
 
 

@@ -26,7 +26,7 @@ from app.services import audit
 from app.services.case_flow import attachment_path
 from app.services.context import Actor, require
 from app.store.migrate import HEAD_REVISION
-from app.sync.bundle import FORMAT, build_bundle, sha256_hex
+from app.sync.bundle import FORMAT, build_bundle, change_line, sha256_hex
 from app.sync.changelog import local_identity
 from app.sync.identity import own_identity, own_keys, peers
 from app.sync.keys import unb64
@@ -93,8 +93,7 @@ def build_for(session: Session, data_dir: Path, peer: SyncPeer, *, everything: b
         if not meant:
             lines.append(json.dumps({"s": seq, "h": digest}, separators=(",", ":")).encode())
             continue
-        lines.append(json.dumps({"s": seq, "t": table, "i": row_id, "o": op, "d": data}, separators=(",", ":"),
-                                ensure_ascii=False).encode())
+        lines.append(change_line({"s": seq, "t": table, "i": row_id, "o": op}, data))
         counts[table] = counts.get(table, 0) + 1
         sent += 1
         if table == "attachment" and op == ChangeOp.UPSERT:

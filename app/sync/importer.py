@@ -347,11 +347,9 @@ def refresh_derived(session: Session, touched: dict[str, set[str]]) -> None:
         return found
 
     household_ids = set(touched.get("household", ())) | column_of(Person, "household_id", touched.get("person", set()))
-    for hid in sorted(household_ids):
-        households.refresh_search(session, hid)
+    households.refresh_search_many(session, household_ids)
     case_ids = set(touched.get("dispute_case", ())) | column_of(CaseParty, "case_id", touched.get("case_party", set()))
-    for cid in sorted(case_ids):
-        cases.refresh_search(session, cid)
+    cases.refresh_search_many(session, case_ids)
     entry_ids = set(touched.get("points_entry", ())) | column_of(PointsReview, "entry_id", touched.get("points_review", set()))
     points_households = column_of(PointsEntry, "household_id", entry_ids)
     if points_households:

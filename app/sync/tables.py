@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Column, Table, TypeDecorator
@@ -110,27 +111,65 @@ def decode_row(table: Table, data: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _utc_text(value: Any) -> str:
+    """ISO time with offset → SQLAlchemy's SQLite DATETIME text in UTC ('YYYY-MM-DD HH:MM:SS.ffffff')."""
+    if not isinstance(value, str):
+        raise ValueError("time is not text")
+    if len(value) == 32 and value.endswith("+00:00") and value[10] == "T":  # what `dumps` writes: no parsing needed
+        dt.datetime.fromisoformat(value)  # still validated
+        return f"{value[:10]} {value[11:26]}"
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError("naive time")
+    return parsed.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _date_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("date is not text")
+    return dt.date.fromisoformat(value).isoformat()
+
+
+def _bool_int(value: Any) -> int:
+    if not isinstance(value, bool):
+        raise ValueError("not a boolean")
+    return int(value)
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("not an integer")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    return value
+
+
+def _any(value: Any) -> Any:
+    return value
+
+
+_SQLITE_CONVERTERS: dict[type | None, Callable[[Any], Any]] = {
+    dt.datetime: _utc_text, dt.date: _date_text, bool: _bool_int, int: _int, str: _text}
+
+
+@functools.cache
+def _sqlite_converters(table_name: str, keys: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
+    kinds = column_kinds(table_name)
+    unknown = [k for k in keys if k not in kinds]
+    if unknown:
+        raise ValueError(f"unknown column {table_name}.{unknown[0]}")
+    return tuple(_SQLITE_CONVERTERS.get(kinds[k], _any) for k in keys)
+
+
 def sqlite_values(table_name: str, keys: tuple[str, ...], data: dict[str, Any]) -> tuple[Any, ...]:
     """The row as SQLite stores it through SQLAlchemy (UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff', dates as
     ISO text, booleans as 0/1), checked like `decode_row`: the importer's fast path on SQLite."""
-    kinds = column_kinds(table_name)
-    out: list[Any] = []
-    for key in keys:
-        value = data[key]
-        if value is None:
-            out.append(None)
-            continue
-        kind = kinds[key]
-        _check(table_name, key, kind, value)
-        if kind is dt.datetime:
-            parsed = dt.datetime.fromisoformat(value)
-            if parsed.tzinfo is None:
-                raise ValueError(f"naive time in {table_name}.{key}")
-            out.append(parsed.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
-        elif kind is dt.date:
-            out.append(dt.date.fromisoformat(value).isoformat())
-        elif kind is bool:
-            out.append(int(value))
-        else:
-            out.append(value)
-    return tuple(out)
+    converters = _sqlite_converters(table_name, keys)
+    try:
+        return tuple(None if (v := data[k]) is None else f(v) for k, f in zip(keys, converters, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{table_name}: {exc}") from exc
