@@ -272,7 +272,7 @@ def _upsert_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -
             raise ValueError(f"unknown column {table.name}.{sorted(unknown)[0]}")
         sql = (f'INSERT INTO "{table.name}" ({", ".join(keys)}) VALUES ({", ".join("?" for _ in keys)}) '
                f'ON CONFLICT (id) DO UPDATE SET {", ".join(f"{k} = excluded.{k}" for k in keys if k != "id")}')
-        session.connection().exec_driver_sql(sql, values)  # type: ignore[arg-type]
+        session.connection().exec_driver_sql(sql, values)
 
 
 def _foreign_rows(session: Session, table: Table, ids: list[str], sender: str) -> bool:
