@@ -422,7 +422,9 @@ def cmd_check(args: argparse.Namespace, store: Any, out: Output) -> int:
                                   n=report.audit_events, state=_("chain intact") if report.audit_ok else report.audit_problem),
                               _("Points balances: {state}").format(state=_("agree with the ledger") if not report.points_mismatches
                                                                    else _("{n} households differ from the ledger").format(
-                                                                       n=len(report.points_mismatches)))])
+                                                                       n=len(report.points_mismatches))),
+                              _("Sync change log: {n} changes, {state}").format(
+                                  n=report.changes, state=report.changes_problem or _("chain intact"))])
     if not report.ok:
         out.say(_("The check failed."))
         return 4

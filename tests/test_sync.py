@@ -403,3 +403,17 @@ def test_a_restored_village_starts_a_new_epoch_and_the_township_follows(desks: t
     # the township keeps the case the restore lost (it never deletes what it was sent), and holds all the rest as restored
     assert {k: v for k, v in rows_t.items() if k not in ("dispute_case", "case_party", "case_event", "case_household")} == \
         {k: v for k, v in rows_v.items() if k not in ("dispute_case", "case_party", "case_event", "case_household")}
+
+
+def test_check_notices_a_tampered_change_log(desks: tuple[Desk, Desk]) -> None:
+    from sqlalchemy import text
+
+    from app.services import check
+
+    village, _ = desks
+    report = check.run_checks(village.store)
+    assert report.ok and report.changes > 100
+    with village.store.write() as session:
+        session.execute(text("UPDATE change_log SET data = replace(data, '庄墩村', '李家村') WHERE seq = 1"))
+    report = check.run_checks(village.store)
+    assert not report.ok and "change 1 was altered" in report.changes_problem

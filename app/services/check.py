@@ -1,4 +1,5 @@
-"""`mediation-desk check`: SQLite's integrity check and the audit trail's hash chain."""
+"""`mediation-desk check`: SQLite's integrity check, the audit trail's hash chain, the points balance cache
+and the sync change log's hash chain."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ class CheckReport:
     audit_events: int
     audit_problem: str
     points_mismatches: list[str]  # households whose cached balance differs from their ledger
+    changes: int = 0  # this desk's change log entries verified
+    changes_problem: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and self.audit_ok and not self.points_mismatches
+        return self.integrity == "ok" and self.audit_ok and not self.points_mismatches and not self.changes_problem
 
 
 def run_checks(store: Store) -> CheckReport:
@@ -32,4 +35,7 @@ def run_checks(store: Store) -> CheckReport:
             integrity = "ok"
         chain = audit.verify_chain(session)
         mismatches = points.balance_mismatches(session)
-    return CheckReport(integrity, chain.ok, chain.events, chain.problem, mismatches)
+        from app.sync.changelog import verify_log
+
+        changes, changes_problem = verify_log(session.connection())
+    return CheckReport(integrity, chain.ok, chain.events, chain.problem, mismatches, changes, changes_problem)

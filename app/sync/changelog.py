@@ -265,3 +265,26 @@ def topological(ids: list[str], parent_of: dict[str, set[str]]) -> list[str]:
                 result.append(node)
                 stack.pop()
     return result
+
+
+def verify_log(conn: Connection) -> tuple[int, str]:
+    """Recompute the digest and the chain of this desk's change log (every epoch): (changes, problem or '')."""
+    device, _epoch = local_identity(conn)
+    count = 0
+    current_epoch, chain, expected_seq = None, "", 1
+    rows = conn.execute(select(col(ChangeLog.epoch), col(ChangeLog.seq), col(ChangeLog.table_name), col(ChangeLog.row_id),
+                               col(ChangeLog.op), col(ChangeLog.data), col(ChangeLog.digest), col(ChangeLog.chain))
+                        .where(col(ChangeLog.device) == device).order_by(col(ChangeLog.epoch), col(ChangeLog.seq)))
+    for epoch, seq, table_name, row_id, op, data, digest, stored_chain in rows:
+        if epoch != current_epoch:
+            current_epoch, chain, expected_seq = epoch, "", 1
+        if seq != expected_seq:
+            return count, f"epoch {epoch}: sequence {expected_seq} is missing"
+        if digest_of(table_name, row_id, op, data) != digest:
+            return count, f"epoch {epoch}: change {seq} was altered"
+        chain = chain_of(chain, digest)
+        if chain != stored_chain:
+            return count, f"epoch {epoch}: the chain breaks at change {seq}"
+        expected_seq += 1
+        count += 1
+    return count, ""
