@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.clock import today
+from app.clock import LOCAL_TZ, today
 from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.models.cases import OPEN_STATUSES, Case, CaseDecision, CaseEvent, CaseStatus, DecisionKind
@@ -180,7 +180,7 @@ def inbox(session: Session, actor: Actor, *, include_done: bool = True) -> list[
                 case.summary,
                 case.category_code,
                 case.received_on,
-                event.at.date() if event else None,
+                event.at.astimezone(LOCAL_TZ).date() if event else None,  # the local day, as received_on
                 case.outcome_note,
                 state,
                 decisions[-1].text if decisions else "",
