@@ -48,7 +48,11 @@ def fingerprint_of(sign_key: bytes, box_key: bytes) -> str:
 
 
 def normalize_fingerprint(text: str) -> str:
-    digits = "".join(ch for ch in text if ch.isdigit())
+    """Digits only, in groups of five; full-width digits (１２３, typed with a Chinese input method) count too."""
+    import unicodedata
+
+    digits = "".join(unicodedata.normalize("NFKC", ch) for ch in text if ch.isdigit())
+    digits = "".join(ch for ch in digits if ch in "0123456789")
     return " ".join(digits[i:i + 5] for i in range(0, len(digits), 5))
 
 
