@@ -10,7 +10,7 @@ sources and mediator roles from `wording.py`. No Qt here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -30,6 +30,7 @@ from app.errors import ValidationError
 from app.i18n import _
 from app.services.periods import Period
 from app.services.statistics import BreakdownRow, PeriodReport, TrendPoint
+from app.services.township_stats import TownshipReport
 
 REPORT_TITLE = "人民调解工作统计报表"
 ACCEPTED_COLOR = colors.Color(0.17, 0.42, 0.69)  # the accent blue of the window
@@ -243,7 +244,7 @@ def _heading(text: str) -> Paragraph:
     return para(text, "heading")
 
 
-def period_line(report: PeriodReport) -> str:
+def period_line(report: PeriodReport | TownshipReport) -> str:
     label = period_label(Period(report.start, report.end, report.period))
     span = f"{cn_date(report.start)}至{cn_date(report.end)}"
     return f"统计期间：{label}" + ("" if label == span else f"（{span}）")
@@ -303,16 +304,26 @@ def story(report: PeriodReport, printed_on: dt.date | None = None) -> list[Flowa
     return parts
 
 
-def write_period_report(report: PeriodReport, path: Path) -> None:
-    """The PDF to `path` (through a temporary file); a file that cannot be written is bad input, not a bug."""
+def write_pdf(render: Callable[[Path], None], path: Path) -> None:
+    """`render(path)` (through a temporary file); a file that cannot be written is bad input, not a bug."""
     try:
-        render_period_report(report, path)
+        render(path)
     except OSError as exc:
         path.with_name(path.name + ".part").unlink(missing_ok=True)
         raise ValidationError("file", _("Cannot write {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
 
 
-def render_period_report(report: PeriodReport, out: Path | BinaryIO, *, printed_on: dt.date | None = None) -> None:
+def build_report(parts: list[Flowable], out: Path | BinaryIO, report: PeriodReport | TownshipReport, title: str,
+                 footer_note: str) -> None:
+    """The PDF with the committee, the title and the period in its properties."""
     label = period_label(Period(report.start, report.end, report.period))
-    build(story(report, printed_on), out, title=f"{report.committee} {REPORT_TITLE} {label}", author=report.committee,
-          subject=REPORT_TITLE, footer_note=f"统计报表 {report.period}")
+    build(parts, out, title=f"{report.committee} {title} {label}", author=report.committee, subject=title,
+          footer_note=footer_note)
+
+
+def write_period_report(report: PeriodReport, path: Path) -> None:
+    write_pdf(lambda target: render_period_report(report, target), path)
+
+
+def render_period_report(report: PeriodReport, out: Path | BinaryIO, *, printed_on: dt.date | None = None) -> None:
+    build_report(story(report, printed_on), out, report, REPORT_TITLE, f"统计报表 {report.period}")

@@ -49,7 +49,7 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.horizontal = horizontal
         self.categories: list[str] = []
-        self.series_values: dict[str, list[int]] = {}
+        self.series_values: dict[str, list[float]] = {}
         self.title = QLabel()
         self.chart = QChart()
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -76,9 +76,10 @@ class BarChart(QWidget):
         small.setPointSizeF(max(base.pointSizeF() * 0.85, 8.0))
         return base, small
 
-    def set_data(self, title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[int], str]],
-                 empty_text: str) -> None:
-        """`series`: (name, one value per category, colour)."""
+    def set_data(self, title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]],
+                 empty_text: str, *, percent: bool = False) -> None:
+        """`series`: (name, one value per category, colour); `percent`: the values are per cent (a rate: 0–100,
+        more when a rate exceeds 100 %), written with one decimal and a % sign."""
         bigger(self.title, 1.05, bold=True)
         self.title.setText(title)
         self.categories = list(categories)
@@ -105,20 +106,20 @@ class BarChart(QWidget):
             bar_set.setLabelFont(small)
             bars.append(bar_set)
         bars.setLabelsVisible(True)
-        bars.setLabelsFormat("@value")
+        bars.setLabelsFormat("@value%" if percent else "@value")
         bars.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
         self.chart.addSeries(bars)
         category_axis = QBarCategoryAxis()
         category_axis.append(names)
         category_axis.setLabelsFont(small)
         value_axis = QValueAxis()
-        largest = max([1, *(v for _n, values, _c in series for v in values)])
-        step = nice_step(largest)
-        value_axis.setRange(0, axis_top(largest, step))
+        largest = math.ceil(max([1, *(v for _n, values, _c in series for v in values)]))
+        step = 20 if percent and largest <= 100 else nice_step(largest)
+        value_axis.setRange(0, 110 if percent and largest <= 100 else axis_top(largest, step))
         value_axis.setTickType(QValueAxis.TickType.TicksDynamic)
         value_axis.setTickAnchor(0)
         value_axis.setTickInterval(step)
-        value_axis.setLabelFormat("%d")
+        value_axis.setLabelFormat("%d%%" if percent else "%d")
         value_axis.setLabelsFont(small)
         value_axis.setGridLineColor(QColor("#e2e6ea"))
         if self.horizontal:

@@ -6,6 +6,10 @@ Excel or as the printed PDF.
 
 The report is counted on the worker pool (`run_task`), as are the exports, so the window never freezes on
 a large desk; a newer choice of period supersedes a count still running. Only service calls here.
+
+At a township center the section compares the villages instead (`township.TownshipView`); a double-click on
+a village shows that village's own report in the village view below, "All villages" goes back, and the
+exports write whichever is shown.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -41,12 +46,14 @@ from app.clock import today
 from app.errors import ValidationError
 from app.i18n import N_, _, format_date, format_number, language
 from app.services.statistics import BreakdownRow, PeriodReport, TrendPoint, slice_label
+from app.services.township_stats import TownshipReport
 from app.store.engine import Store
 from app.ui.cases.common import report_error
 from app.ui.context import UiContext
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 from app.ui.print_preview import safe_file_name
 from app.ui.reports.charts import ACCEPTED_COLOR, RESOLVED_COLOR, BarChart
+from app.ui.reports.township import TownshipView
 from app.ui.widgets import HINT_COLOR, bigger, date_edit, date_to_q, q_to_date
 from app.ui.worker import Task, run_task
 
@@ -66,19 +73,29 @@ FIGURES = (
 BREAKDOWN_HEADERS = (N_("Accepted"), N_("Resolved"), N_("Failed"), N_("Transferred"), N_("Resolution rate"))
 REFRESH_DELAY_MS = 250
 TABLE_TABLES = frozenset({"dispute_case", "agreement", "case_event", "follow_up", "case_mediator", "points_entry", "points_review",
-                          "risk_round", "risk_assessment", "household", "committee", "case_category"})
+                          "risk_round", "risk_assessment", "household", "committee", "case_category", "sync_peer", "sync_bundle"})
 
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def count_report(store: Store, actor: Any, period: str) -> PeriodReport:
-    """The report (on the worker pool: its own session)."""
-    from app.services import statistics
+def count_report(store: Store, actor: Any, period: str, township: bool = False) -> PeriodReport | TownshipReport:
+    """The report, or at a township center the comparison of its villages (on the worker pool: its own session)."""
+    from app.services import statistics, township_stats
 
     with store.read() as session:
+        if township:
+            return township_stats.township_report(session, actor, period)
         return statistics.period_report(session, actor, period)
+
+
+def is_township(store: Store) -> bool:
+    from app.services import committee
+
+    with store.read() as session:
+        own = committee.current(session)
+        return own is not None and own.mode == "township"
 
 
 def choose_path(parent: QWidget, title: str, default: Path, file_filter: str) -> Path | None:
@@ -177,7 +194,10 @@ class ReportsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("ReportsPage")
-        self.report: PeriodReport | None = None
+        self.report: PeriodReport | None = None  # the village view's report (at a township: the village drilled into)
+        self.township = is_township(ctx.store)
+        self.comparison: TownshipReport | None = None
+        self.drilled: str | None = None  # at a township: the device of the village shown in the village view
         self.task: Task | None = None
         self.export_task: Task | None = None
         self._generation = 0
@@ -221,6 +241,10 @@ class ReportsPage(QWidget):
         self.pdf_button = QPushButton()
         self.pdf_button.setObjectName("exportPdf")
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("backToVillages")
+        self.back_button.clicked.connect(lambda: self.show_villages())
+        self.back_button.hide()
         self.kind.setCurrentIndex(1)  # a quarter: what the committee reports upward
         controls = QHBoxLayout()
         controls.addWidget(self.title)
@@ -228,6 +252,7 @@ class ReportsPage(QWidget):
         for widget in (self.kind, self.year, self.month, self.quarter, self.from_label, self.start, self.to_label, self.end):
             controls.addWidget(widget)
         controls.addStretch(1)
+        controls.addWidget(self.back_button)
         controls.addWidget(self.xlsx_button)
         controls.addWidget(self.pdf_button)
 
@@ -283,10 +308,21 @@ class ReportsPage(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(body)
 
+        self.township_view = TownshipView()
+        self.township_view.village_chosen.connect(self.drill_down)
+        township_scroll = QScrollArea()
+        township_scroll.setWidgetResizable(True)
+        township_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        township_scroll.setWidget(self.township_view)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.scroll_area)
+        self.views.addWidget(township_scroll)
+        self.views.setCurrentIndex(1 if self.township else 0)
+
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.message)
-        layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.views, 1)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -324,6 +360,8 @@ class ReportsPage(QWidget):
         self.tabs.setTabText(4, _("Risk"))
         self.tabs.setTabText(5, _("Points"))
         bigger(self.heading, 1.1, bold=True)
+        self.back_button.setText(_("← All villages"))
+        self.township_view.relabel()
         self._show_report()
 
     # -------------------------------------------------------- the period
@@ -392,17 +430,23 @@ class ReportsPage(QWidget):
         self._generation += 1
         generation = self._generation
         text = self.period_text()
-        store, actor = self.ctx.store, self.ctx.actor
+        store, actor, township = self.ctx.store, self.ctx.actor, self.township
         self._say(_("Counting…"), HINT_COLOR)
         self._set_busy(True)
 
         def done(result: Any) -> None:
             if not isValid(self) or generation != self._generation:
                 return  # the page is gone, or a newer period was chosen meanwhile
-            self.report = result
-            self._set_busy(False)
             self._say("", HINT_COLOR)
-            self._show_report()
+            if isinstance(result, TownshipReport):
+                self.comparison = result
+                self._show_comparison()
+                if self.drilled is not None:
+                    self.drill_down(self.drilled)  # the same village, in the newly chosen period
+            else:
+                self.report = result
+                self._show_report()
+            self._set_busy(False)
 
         def failed(exc: BaseException, tb: str) -> None:
             if not isValid(self) or generation != self._generation:
@@ -414,11 +458,12 @@ class ReportsPage(QWidget):
                 self._say("", HINT_COLOR)
                 report_error(self, self.ctx, exc, tb)
 
-        self.task = run_task(lambda _progress: count_report(store, actor, text), done, failed)
+        self.task = run_task(lambda _progress: count_report(store, actor, text, township), done, failed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        ready = not busy and self.report is not None and self.export_task is None
+        shown = self.report if not self.township or self.drilled is not None else self.comparison
+        ready = not busy and shown is not None and self.export_task is None
         self.xlsx_button.setEnabled(ready)
         self.pdf_button.setEnabled(ready)
 
@@ -429,7 +474,7 @@ class ReportsPage(QWidget):
 
     # -------------------------------------------------------- showing
 
-    def period_words(self, report: PeriodReport) -> str:
+    def period_words(self, report: PeriodReport | TownshipReport) -> str:
         kind = report.kind
         if kind in ("month", "quarter", "year"):
             label = slice_label(report.period) if kind != "year" else _("Year {year}").format(year=report.period)
@@ -507,17 +552,70 @@ class ReportsPage(QWidget):
         fill_table(self.tables["points"], [_("Item"), _("Points")],
                    [[_("Gained"), r.points.gained], [_("Deducted"), r.points.deducted], [_("Redeemed"), r.points.redeemed]])
 
+    # -------------------------------------------------------- the township's villages
+
+    def _show_comparison(self) -> None:
+        c = self.comparison
+        if c is None:
+            return
+        self.township_view.show_report(c, _("{committee}: {period}, {n} villages").format(
+            committee=c.committee, period=self.period_words(c), n=len(c.villages)))
+
+    def drill_down(self, device: str) -> None:
+        """Show one village's own report (from the comparison: the same figures, not counted again)."""
+        if self.comparison is None:
+            return
+        village = next((v for v in self.comparison.villages if v.device_id == device), None)
+        if village is None:  # no longer enrolled
+            self.show_villages()
+            return
+        self.drilled = device
+        self.report = village.report
+        self._show_report()
+        self.views.setCurrentIndex(0)
+        body = self.scroll_area.widget()
+        layout = body.layout() if body is not None else None
+        if layout is not None:
+            layout.activate()  # laid out while hidden: take the charts' new heights now
+        self.back_button.show()
+        self._set_busy(self._busy)
+
+    def show_villages(self) -> None:
+        """Back from a village to the comparison."""
+        self.drilled = None
+        self.report = None
+        self.views.setCurrentIndex(1)
+        self.back_button.hide()
+        self._set_busy(self._busy)
+
     def figure(self, key: str) -> str:
         """The figure shown in a tile (for tests and for reading aloud)."""
         return self.tiles[key].number.text()
 
     # -------------------------------------------------------- exporting
 
+    def _comparison_shown(self) -> TownshipReport | None:
+        return self.comparison if self.township and self.drilled is None else None
+
     def _default_name(self, suffix: str) -> Path:
+        comparison = self._comparison_shown()
+        if comparison is not None:
+            return self.save_directory / safe_file_name(f"各村统计对比-{comparison.period}{suffix}")
         period = self.report.period if self.report is not None else self.period_text()
-        return self.save_directory / safe_file_name(f"统计报表-{period}{suffix}")
+        village = f"{self.report.committee}-" if self.township and self.report is not None else ""
+        return self.save_directory / safe_file_name(f"统计报表-{village}{period}{suffix}")
 
     def export_xlsx(self, path: Path | None = None) -> Task | None:
+        comparison = self._comparison_shown()
+        if comparison is not None:
+            target = path or self.choose_path(self, _("Export to Excel"), self._default_name(".xlsx"),
+                                              _("Excel workbook (*.xlsx)"))
+            if target is None:
+                return None
+            from app.services.report_export import export_township_xlsx
+
+            xlsx: Path = target
+            return self._export(lambda: export_township_xlsx(comparison, xlsx), xlsx)
         if self.report is None:
             return None
         target = path or self.choose_path(self, _("Export to Excel"), self._default_name(".xlsx"), _("Excel workbook (*.xlsx)"))
@@ -529,6 +627,15 @@ class ReportsPage(QWidget):
         return self._export(lambda: export_xlsx(report, target), target)
 
     def export_pdf(self, path: Path | None = None) -> Task | None:
+        comparison = self._comparison_shown()
+        if comparison is not None:
+            target = path or self.choose_path(self, _("Export to PDF"), self._default_name(".pdf"), _("PDF document (*.pdf)"))
+            if target is None:
+                return None
+            from app.documents.township_report import write_township_report
+
+            pdf: Path = target
+            return self._export(lambda: write_township_report(comparison, pdf), pdf)
         if self.report is None:
             return None
         target = path or self.choose_path(self, _("Export to PDF"), self._default_name(".pdf"), _("PDF document (*.pdf)"))
