@@ -6,6 +6,7 @@ changes the past."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,41 +209,73 @@ def export_xlsx(session: Session, actor: Actor, path: Path) -> int:
     return len(rows)
 
 
+MAX_CATALOG_BYTES = 5 * 1024 * 1024  # a catalog workbook of a few hundred items is some 20 KB
+MAX_CATALOG_MB = MAX_CATALOG_BYTES // (1024 * 1024)
+MAX_CATALOG_ITEMS = 1000  # rows under the header; a village's rules have 20 to 100
+HEADER_SEARCH_ROWS = 10
+
+
 def read_xlsx(path: Path) -> list[ItemInput]:
     """Items from a catalog workbook laid out as `export_xlsx` writes it (header row 编号 … found anywhere
-    in the first 10 rows). Every bad row is reported with its row number."""
-    from zipfile import BadZipFile
+    in the first 10 rows). Every bad row is reported with its row number. Limits: MAX_CATALOG_BYTES,
+    the unpacked size and member count of `app.services.xlsx_safety`, MAX_CATALOG_ITEMS rows; a field's
+    length is that of `clean_item`."""
+    import warnings
 
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
+    from app.services.xlsx_safety import check_xlsx_zip
+
+    path = Path(path)
+    if not path.is_file():
         raise ValidationError("file", _("The file {name} does not exist.").format(name=path.name))
-    if path.stat().st_size > 5 * 1024 * 1024:
-        raise ValidationError("file", _("The file {name} is larger than {limit} MB.").format(name=path.name, limit=5))
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise ValidationError("file", _("The file {name} is not an Excel workbook (.xlsx).").format(name=path.name)) from None
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        raise ValidationError("file", _("The file {name} is empty.").format(name=path.name))
-    rows = [list(r) for r in ws.iter_rows(max_row=2000, max_col=10, values_only=True)]
-    wb.close()
-    header_at = next((i for i, r in enumerate(rows[:10]) if [str(c or "").strip() for c in r[:4]] == XLSX_HEADERS[:4]), None)
+        if path.stat().st_size > MAX_CATALOG_BYTES:
+            raise ValidationError("file", _("The file {name} is larger than {limit} MB.").format(name=path.name, limit=MAX_CATALOG_MB))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError("file", _("Cannot read {path}: {error}").format(path=path, error=exc.strerror or exc)) from exc
+    if len(data) > MAX_CATALOG_BYTES:  # grew while we looked
+        raise ValidationError("file", _("The file {name} is larger than {limit} MB.").format(name=path.name, limit=MAX_CATALOG_MB))
+    not_a_workbook = ValidationError("file", _("The file {name} is not an Excel workbook (.xlsx).").format(name=path.name))
+    if not data.startswith(b"PK\x03\x04"):
+        raise not_a_workbook
+    check_xlsx_zip(data, path.name, not_a_workbook)  # a zip bomb stops here, before openpyxl unpacks anything
+    last_row = HEADER_SEARCH_ROWS + MAX_CATALOG_ITEMS + 1  # one more than allowed, to tell "too many"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                ws = wb.worksheets[0] if wb.worksheets else None
+                if ws is None:
+                    raise ValidationError("file", _("The file {name} is empty.").format(name=path.name))
+                ws.reset_dimensions()  # a wrong <dimension> must not hide rows
+                rows = [list(r) for r in ws.iter_rows(max_row=last_row, max_col=10, values_only=True)]
+            finally:
+                wb.close()
+        except ValidationError:
+            raise
+        except Exception:  # a damaged or foreign zip: openpyxl raises many kinds (zlib, XML, KeyError, …)
+            raise not_a_workbook from None
+    header_at = next((i for i, r in enumerate(rows[:HEADER_SEARCH_ROWS])
+                      if [str(c or "").strip() for c in r[:4]] == XLSX_HEADERS[:4]), None)
     if header_at is None:
         raise ValidationError("file", _("The file has no header row 编号 / 类别 / 条目内容 / 分值.").format())
+    body = rows[header_at + 1:]
+    if len(body) > MAX_CATALOG_ITEMS and any(any(c is not None and str(c).strip() for c in r) for r in body[MAX_CATALOG_ITEMS:]):
+        raise ValidationError("file", _("The file {name} has more than {limit} rows of rules; at most {limit} can be imported.").format(
+            name=path.name, limit=MAX_CATALOG_ITEMS))
     result: list[ItemInput] = []
-    for number, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for number, row in enumerate(body[:MAX_CATALOG_ITEMS], start=header_at + 2):
         cells = [("" if c is None else str(c).strip()) for c in (row + [None] * 7)[:7]]
         if not any(cells):
             continue
-        try:
-            points = int(float(cells[3]))
-        except ValueError:
+        points = _whole_number(cells[3], number, "points", _("Points"))
+        if points is None:
             raise ValidationError("points", _("Row {row}: {field} is not a whole number.").format(row=number, field=_("Points")),
-                                  row=number) from None
-        cap = int(float(cells[4])) if cells[4] else None
+                                  row=number)
+        cap = _whole_number(cells[4], number, "cap", _("Cap per period"))
         try:
             result.append(clean_item(ItemInput(cells[0], cells[1], cells[2], points, cap, cells[5] or "year",
                                                cells[6] in ("是", "yes", "Yes", "1", "True", "true"))))
@@ -251,3 +284,16 @@ def read_xlsx(path: Path) -> list[ItemInput]:
     if not result:
         raise ValidationError("file", _("The file {name} has no rule items.").format(name=path.name))
     return result
+
+
+def _whole_number(text: str, row: int, field: str, label: str) -> int | None:
+    """A cell as a whole number (Excel gives 5.0 for 5); None when empty; an error for text, fractions, ∞."""
+    if not text:
+        return None
+    try:
+        value = float(text)
+        if value != int(value) or abs(value) > 1_000_000_000:
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, OverflowError):
+        raise ValidationError(field, _("Row {row}: {field} is not a whole number.").format(row=row, field=label), row=row) from None

@@ -43,11 +43,14 @@ from app.services import audit, grid, households, identity
 from app.services.context import Actor, can, require
 from app.services.households import HouseholdInput, PersonInput
 from app.services.validation import clean_text, parse_date
+from app.services.xlsx_safety import check_xlsx_zip
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILE_MB = MAX_FILE_BYTES // (1024 * 1024)
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100  # columns read from a sheet; a roster has about 15
+MAX_SHEET_ROWS = 2 * MAX_ROWS  # rows (or CSV lines) read at all, empty ones included: a tiny file cannot make us loop for minutes
+MAX_CELL_CHARS = 32_767  # characters in one cell: Excel's own limit (a too-long field is a row error, see plan_import)
 HEADER_SEARCH_ROWS = 30  # the header row is looked for among the first rows that have something in them
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
@@ -226,7 +229,7 @@ def _shape(raw_rows: Iterable[tuple[int, list[str]]], sheet: str | None, path: P
     known = _alias_keys()
     candidates: list[tuple[int, list[str]]] = []
     header: tuple[int, list[str]] | None = None
-    it = iter(raw_rows)
+    it = _limited(raw_rows, path)
     for number, row in it:
         if not any(row):
             continue
@@ -272,14 +275,46 @@ def _chain(first: list[tuple[int, list[str]]], then: Iterator[tuple[int, list[st
     yield from then
 
 
+def _limited(raw_rows: Iterable[tuple[int, list[str]]], path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The rows, refusing a file that goes on past MAX_SHEET_ROWS (blank rows count: they cost time too)."""
+    for number, row in raw_rows:
+        if number > MAX_SHEET_ROWS:
+            raise _file_error(_("{name} goes on past row {limit}; at most {rows} rows can be imported at once. "
+                                "Delete the empty rows at the end or split the file.").format(
+                name=path.name, limit=MAX_SHEET_ROWS, rows=MAX_ROWS))
+        if row and any(len(cell) > MAX_CELL_CHARS for cell in row):
+            _check_cells(row, number, path)
+        yield number, row
+
+
+def _check_cells(cells: Sequence[str], number: int, path: Path) -> None:
+    for cell in cells:
+        if len(cell) > MAX_CELL_CHARS:
+            raise _cell_too_long(path, number)
+
+
+def _cell_too_long(path: Path, number: int | None) -> ValidationError:
+    if number is None:
+        return _file_error(_("{name} has a cell longer than {limit} characters, more than Excel allows in a cell.").format(
+            name=path.name, limit=MAX_CELL_CHARS))
+    return _file_error(_("{name}, row {row}: a cell is longer than {limit} characters, more than Excel allows in a cell.").format(
+        name=path.name, row=number, limit=MAX_CELL_CHARS))
+
+
 def _xlsx_rows(ws: Any) -> Iterator[tuple[int, list[str]]]:
     ws.reset_dimensions()  # some programs write a wrong <dimension>; read what is there
+    blank: Any = None
     for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=MAX_COLUMNS), start=1):
+        if cells is blank:  # openpyxl fills a gap in the row numbers with one shared tuple of empty cells
+            yield number, []
+            continue
         row: list[str] = []
         for cell in cells:
             value = cell.value
             fmt = cell.number_format if isinstance(value, int | float) and not isinstance(value, bool) else None
             row.append(_clean_cell(value, fmt))
+        if not any(row):
+            blank = cells
         yield number, row
 
 
@@ -291,6 +326,7 @@ def _read_xlsx(path: Path, data: bytes, sheet: str | None) -> RawTable:
                             "and save it as .xlsx without a password.").format(name=path.name))
     if not data.startswith(b"PK\x03\x04"):
         raise _not_a_spreadsheet(path)
+    check_xlsx_zip(data, path.name, _not_a_spreadsheet(path))  # before openpyxl unpacks anything: a zip bomb stops here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -370,6 +406,8 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     try:
         return _shape(rows(), None, path)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # csv's own limit (131,072) is above ours
+            raise _cell_too_long(path, None) from exc
         raise _not_a_spreadsheet(path) from exc
 
 

@@ -87,7 +87,7 @@ def test_compare_the_villages_and_drill_down(qtbot: QtBot, township: Township, t
     xlsx = tmp_path / "对比.xlsx"
     page.choose_path = lambda *_args: xlsx
     qtbot.mouseClick(page.xlsx_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.last_written == xlsx, timeout=10_000)
+    qtbot.waitUntil(lambda: page.last_written == xlsx, timeout=30_000)
     assert load_workbook(xlsx)["各村对比"]["C4"].value == 3
 
     # double-click 庄墩村: its own figures in the village view
