@@ -323,3 +323,19 @@ def test_report_through_the_command_line(store: Store, admin: Actor, desk: dict[
     assert json.loads(capsys.readouterr().out)["accepted"] == 3
     assert pdf.exists()
     assert main(["--data-dir", str(data_dir), "report", "--period", "2026Q5"]) == 3
+
+
+def test_names_that_look_like_formulas_stay_text_in_the_xlsx(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from app.services.report_export import _sheet
+
+    wb = Workbook()
+    report = type("R", (), {"committee": "=cmd|' /C calc'!A0", "period": "2026Q4", "start": dt.date(2026, 10, 1),
+                            "end": dt.date(2026, 12, 31)})()
+    _sheet(wb, "对比", report, ["村", "受理"], [["=HYPERLINK(\"http://x\",\"点我\")", 3]], [10, 10])  # type: ignore[arg-type]
+    wb.save(tmp_path / "r.xlsx")
+    ws = load_workbook(tmp_path / "r.xlsx")["对比"]
+    assert ws["A4"].data_type == "s" and ws["A4"].value.startswith("=HYPERLINK")
+    assert ws["B4"].value == 3
+    assert ws["A1"].data_type == "s"

@@ -36,6 +36,10 @@ def _sheet(wb: Any, title: str, report: PeriodReport | TownshipReport, headers: 
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(list(row))
+    for line in ws.iter_rows():
+        for cell in line:
+            if cell.data_type == "f":  # a name like "=HYPERLINK(...)" is text here, never a formula
+                cell.data_type = "s"
     for r, c in percent_cells:
         ws.cell(row=TITLE_ROWS + 1 + r, column=c).number_format = PERCENT
     for i, width in enumerate(widths, start=1):
