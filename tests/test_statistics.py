@@ -329,11 +329,13 @@ def test_names_that_look_like_formulas_stay_text_in_the_xlsx(tmp_path: Path) -> 
     from openpyxl import Workbook, load_workbook
 
     from app.services.report_export import _sheet
+    from app.services.xlsx_safety import keep_text_as_text
 
     wb = Workbook()
     report = type("R", (), {"committee": "=cmd|' /C calc'!A0", "period": "2026Q4", "start": dt.date(2026, 10, 1),
                             "end": dt.date(2026, 12, 31)})()
     _sheet(wb, "对比", report, ["村", "受理"], [["=HYPERLINK(\"http://x\",\"点我\")", 3]], [10, 10])  # type: ignore[arg-type]
+    keep_text_as_text(wb)  # what every export does before it saves
     wb.save(tmp_path / "r.xlsx")
     ws = load_workbook(tmp_path / "r.xlsx")["对比"]
     assert ws["A4"].data_type == "s" and ws["A4"].value.startswith("=HYPERLINK")

@@ -21,6 +21,7 @@ from app.services import audit
 from app.services.context import Actor, require
 from app.services.identity import device_id
 from app.services.validation import clean_text
+from app.services.xlsx_safety import keep_text_as_text
 
 CAP_PERIODS = ("month", "quarter", "year")
 MAX_POINTS = 1000
@@ -201,6 +202,7 @@ def export_xlsx(session: Session, actor: Actor, path: Path) -> int:
     ws.freeze_panes = "A4"
     tmp = path.with_name(path.name + ".part")
     try:
+        keep_text_as_text(wb)
         wb.save(tmp)
         os.replace(tmp, path)
     except OSError as exc:

@@ -14,6 +14,7 @@ from app.errors import ValidationError
 from app.i18n import _
 from app.services.statistics import BreakdownRow, PeriodReport, TrendPoint
 from app.services.township_stats import Figures, TownshipReport
+from app.services.xlsx_safety import keep_text_as_text
 
 TITLE_ROWS = 2  # title, committee and period; the headers are on row 3
 PERCENT = "0.0%"
@@ -36,10 +37,6 @@ def _sheet(wb: Any, title: str, report: PeriodReport | TownshipReport, headers: 
         cell.font = Font(bold=True)
     for row in rows:
         ws.append(list(row))
-    for line in ws.iter_rows():
-        for cell in line:
-            if cell.data_type == "f":  # a name like "=HYPERLINK(...)" is text here, never a formula
-                cell.data_type = "s"
     for r, c in percent_cells:
         ws.cell(row=TITLE_ROWS + 1 + r, column=c).number_format = PERCENT
     for i, width in enumerate(widths, start=1):
@@ -103,6 +100,7 @@ def export_xlsx(report: PeriodReport, path: Path) -> None:
 def _save(wb: Any, path: Path) -> None:
     tmp = path.with_name(path.name + ".part")
     try:
+        keep_text_as_text(wb)
         wb.save(tmp)
         os.replace(tmp, path)
     except OSError as exc:

@@ -14,6 +14,7 @@ from app.i18n import _
 from app.models.risk import RiskRound
 from app.services import audit, committee, risk
 from app.services.context import Actor, require
+from app.services.xlsx_safety import keep_text_as_text
 
 HEADERS = ["序号", "户号", "户主", "村民小组", "风险等级", "评估进度", "风险因素", "包保责任人", "下次走访", "调整理由"]
 LEVELS_ZH = {"low": "低", "medium": "中", "high": "高", "": "未评估"}
@@ -54,6 +55,7 @@ def export_ledger(session: Session, actor: Actor, round_id: str, path: Path, *, 
     ws.freeze_panes = "A4"
     tmp = path.with_name(path.name + ".part")
     try:
+        keep_text_as_text(wb)
         wb.save(tmp)
         os.replace(tmp, path)
     except OSError as exc:

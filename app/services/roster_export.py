@@ -30,6 +30,7 @@ from app.services import audit, committee, grid
 from app.services.context import Actor, can, require
 from app.services.households import mask_id_number
 from app.services.roster_import import CARE_FLAG_EXPORT, EXPORT_HEADERS, FIELD_KEYS, SEX_EXPORT
+from app.services.xlsx_safety import keep_text_as_text
 
 TITLE_SUFFIX = "人员花名册"
 SHEET_TITLE = "花名册"
@@ -156,6 +157,7 @@ def export_roster(session: Session, actor: Actor, path: Path, cell_id: str | Non
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
+            keep_text_as_text(wb)
             wb.save(fh)
             fh.flush()
             os.fsync(fh.fileno())

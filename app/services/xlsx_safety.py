@@ -1,4 +1,6 @@
-"""Checks on an .xlsx file before openpyxl reads it: an .xlsx is a zip of XML files, and a small zip can
+"""Safety of .xlsx files both ways. Written: text that starts with "=" stays text, never a formula (a name
+like `=HYPERLINK(...)` typed into the desk must not run in the township's Excel). Read: checks before
+openpyxl reads a file: an .xlsx is a zip of XML files, and a small zip can
 unpack to gigabytes (a "zip bomb") or hold thousands of members. The sizes in the zip's directory are the
 ones that count: Python's zipfile never unpacks more than a member's declared size (and a member that
 holds more fails its CRC), so checking the declared sizes up front bounds what openpyxl can unpack.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from app.errors import ValidationError
 from app.i18n import _
@@ -33,3 +36,12 @@ def check_xlsx_zip(data: bytes, name: str, unreadable: ValidationError) -> None:
         raise ValidationError("file", _("{name} unpacks to {size} MB; at most {limit} MB can be imported. Split it into "
                                         "smaller files.").format(name=name, size=unpacked // (1024 * 1024),
                                                                  limit=MAX_UNPACKED_MB))
+
+
+def keep_text_as_text(workbook: Any) -> None:
+    """Every cell openpyxl took for a formula (a string starting with "=") becomes plain text again."""
+    for ws in workbook.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
