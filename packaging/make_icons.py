@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "packaging" / "icons"
+WINDOW = ROOT / "resources" / "icons"
 FONT = ROOT / "resources" / "fonts" / "wqy-microhei.ttc"
 ACCENT = "#2b6cb0"  # app.ui.messages.ACCENT_COLOR
 SIZES = (16, 32, 48, 64, 128, 256)
@@ -38,6 +39,9 @@ def main() -> None:
     for size, image in images.items():
         image.save(OUT / f"mediation-desk-{size}.png")
     images[256].save(OUT / "mediation-desk.ico", sizes=[(s, s) for s in SIZES])
+    WINDOW.mkdir(parents=True, exist_ok=True)
+    for size in (32, 64, 256):  # the window's own icon (app/ui/qt_setup.py), shipped with resources/
+        images[size].save(WINDOW / f"mediation-desk-{size}.png")
 
 
 if __name__ == "__main__":

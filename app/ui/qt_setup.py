@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.paths import resources_dir
@@ -69,4 +69,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Mediation Desk")
     app.setOrganizationName("MediationDesk")
     app.setStyle("Fusion")
+    icon = QIcon()
+    for size in (32, 64, 256):  # drawn by packaging/make_icons.py
+        icon.addFile(str(resources_dir() / "icons" / f"mediation-desk-{size}.png"))
+    app.setWindowIcon(icon)
     return app
