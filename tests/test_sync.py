@@ -417,3 +417,19 @@ def test_check_notices_a_tampered_change_log(desks: tuple[Desk, Desk]) -> None:
         session.execute(text("UPDATE change_log SET data = replace(data, '庄墩村', '李家村') WHERE seq = 1"))
     report = check.run_checks(village.store)
     assert not report.ok and "change 1 was altered" in report.changes_problem
+
+
+def test_attachments_travel_by_content_hash(desks: tuple[Desk, Desk], tmp_path: Path) -> None:
+    village, township = desks
+    scan = tmp_path / "申请书扫描件.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40)
+    case_id = open_case(village)
+    with village.store.write() as session:
+        row = case_flow.add_attachment(session, village.admin, village.data_dir, case_id, scan, "application", "申请书")
+    built = bundle_for(village, township)
+    assert deliver(village, township, built).status == "imported"
+    copy = case_flow.attachment_path(township.data_dir, row.sha256)
+    assert copy.read_bytes() == scan.read_bytes()
+    # a bundle whose attached file was changed on the way is refused as a whole
+    flipped = importer.import_bytes(township.store, township.data_dir, built.data[:-40] + bytes(40))
+    assert flipped.status == "rejected"
