@@ -136,40 +136,45 @@ def _bool_int(value: Any) -> int:
     return int(value)
 
 
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError("not an integer")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("not text")
-    return value
-
-
 def _any(value: Any) -> Any:
     return value
 
 
 _SQLITE_CONVERTERS: dict[type | None, Callable[[Any], Any]] = {
-    dt.datetime: _utc_text, dt.date: _date_text, bool: _bool_int, int: _int, str: _text}
+    dt.datetime: _utc_text, dt.date: _date_text, bool: _bool_int}
+
+
+_Conversions = tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 @functools.cache
-def _sqlite_converters(table_name: str, keys: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
+def _sqlite_plan(table_name: str, keys: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...], _Conversions]:
+    """For a key order: the positions holding text, those holding integers, and those to convert."""
     kinds = column_kinds(table_name)
     unknown = [k for k in keys if k not in kinds]
     if unknown:
         raise ValueError(f"unknown column {table_name}.{unknown[0]}")
-    return tuple(_SQLITE_CONVERTERS.get(kinds[k], _any) for k in keys)
+    texts = tuple(i for i, k in enumerate(keys) if kinds[k] is str)
+    ints = tuple(i for i, k in enumerate(keys) if kinds[k] is int)
+    other = tuple((i, _SQLITE_CONVERTERS.get(kinds[k], _any)) for i, k in enumerate(keys) if kinds[k] not in (str, int))
+    return texts, ints, other
 
 
 def sqlite_values(table_name: str, keys: tuple[str, ...], data: dict[str, Any]) -> tuple[Any, ...]:
     """The row as SQLite stores it through SQLAlchemy (UTC times as 'YYYY-MM-DD HH:MM:SS.ffffff', dates as
     ISO text, booleans as 0/1), checked like `decode_row`: the importer's fast path on SQLite."""
-    converters = _sqlite_converters(table_name, keys)
+    texts, ints, other = _sqlite_plan(table_name, keys)
+    values = [data[k] for k in keys]
+    for i in texts:
+        if type(values[i]) is not str and values[i] is not None:
+            raise ValueError(f"{table_name}: not text")
+    for i in ints:
+        if type(values[i]) is not int and values[i] is not None:
+            raise ValueError(f"{table_name}: not an integer")
     try:
-        return tuple(None if (v := data[k]) is None else f(v) for k, f in zip(keys, converters, strict=True))
+        for i, convert in other:
+            if values[i] is not None:
+                values[i] = convert(values[i])
     except ValueError as exc:
         raise ValueError(f"{table_name}: {exc}") from exc
+    return tuple(values)
