@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -183,3 +184,43 @@ def gather_today(session: Session, actor: Actor, on: dt.date | None = None) -> T
     if "points_review" in result.kinds:
         _points_reviews(session, actor, result)
     return result
+
+
+BACKUP_STALE_DAYS = 2  # automatic backups run daily: two days without one means they are not running
+SYNC_STALE_DAYS = 7  # a village carries the stick to town about once a week
+
+
+@dataclass(frozen=True)
+class Safekeeping:
+    """Whether what was typed is also somewhere else: the last backup and the last sync with the township."""
+
+    last_backup: dt.datetime | None
+    backup_recent: bool
+    reports_to_township: bool  # a township center is enrolled (else sync is not in use)
+    last_sync: dt.datetime | None
+    sync_recent: bool
+    pending: int  # changes the township has not acknowledged
+
+
+def safekeeping(session: Session, data_dir: Path, now: dt.datetime | None = None) -> Safekeeping:
+    from app.clock import utcnow
+    from app.services.backup import latest_backup
+    from app.sync.identity import township_peer
+    from app.sync.status import summary
+
+    now = now or utcnow()
+    latest = latest_backup(data_dir)
+    last_backup = latest[1] if latest else None
+    township = township_peer(session)
+    last_sync, pending = None, 0
+    if township is not None:
+        state = summary(session, data_dir)
+        peer = next((p for p in state.peers if p.device_id == township.device_id), None)
+        if peer is not None:
+            times = [t for t in (peer.last_receipt, peer.last_import) if t is not None]
+            last_sync, pending = (max(times) if times else None), peer.pending
+    return Safekeeping(
+        last_backup, last_backup is not None and now - last_backup <= dt.timedelta(days=BACKUP_STALE_DAYS),
+        township is not None, last_sync,
+        township is None or (last_sync is not None and now - last_sync <= dt.timedelta(days=SYNC_STALE_DAYS)) or pending == 0,
+        pending)

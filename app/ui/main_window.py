@@ -536,6 +536,9 @@ class MainWindow(QMainWindow):
     def open_record(self, record: str, record_id: str) -> None:
         """Show a record other than a case (from the home page): a household's risk history, the rating of a
         household, a points entry in the review queue."""
+        if record == "section":  # the home page's backup and sync line
+            self.select_section(record_id)
+            return
         section = {"risk_household": "risk", "assess_household": "risk", "points_entry": "points"}.get(record)
         page = self.page(section) if section else None
         if page is None:

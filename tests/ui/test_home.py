@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -139,3 +140,34 @@ def test_risk_and_points_items_open_their_record_in_the_window(qtbot: QtBot, sto
     assert win.current_key() == "points" and points_page.current_key() == "review"  # type: ignore[union-attr]
     review = points_page.views["review"]  # type: ignore[union-attr]
     assert review.selected() is not None and review.selected().id == entry.id
+
+
+def test_the_home_page_says_when_the_last_backup_and_sync_were(qtbot: QtBot, tmp_path: Path) -> None:
+    """No backup yet and a township that never answered show in the warning colour; after a backup and a
+    delivered bundle the line turns quiet, and its links open Settings and Sync."""
+    from app.services import backup
+    from app.ui.cases.common import HINT_COLOR, WARNING_COLOR
+    from app.ui.main_window import MainWindow
+    from tests.sync_support import bundle_for, deliver, pair, township_desk, village_desk
+
+    village = village_desk(tmp_path / "village", households=3, cases=0, entries=0)
+    township = township_desk(tmp_path / "township")
+    pair(village, township)
+    ctx = make_ctx(village.store, village.admin)
+    page = HomePage(ctx)
+    qtbot.addWidget(page)
+    text = page.safety_label.text()
+    assert "No backup yet" in text and "never synced with the township" in text and WARNING_COLOR in text
+    backup.create_backup(village.store, village.data_dir / "backups", actor=None, kind="auto")
+    deliver(village, township, bundle_for(village, township))
+    page.refresh()
+    text = page.safety_label.text()
+    assert "Last backup:" in text and "last sync with the township:" in text
+    assert WARNING_COLOR not in text and HINT_COLOR in text
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    home = window.page("home")
+    home.safety_label.linkActivated.emit("sync")
+    assert window.section_keys()[window.nav.currentRow()] == "sync"
+    village.close()
+    township.close()

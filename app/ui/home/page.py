@@ -30,8 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
-from app.i18n import _, format_date
-from app.services.today import CASE, ITEM_WORDS, KIND_LABELS, MAX_LISTED, Today, TodayItem, gather_today, kinds_for
+from app.i18n import _, format_date, format_datetime
+from app.services.today import (
+    CASE,
+    ITEM_WORDS,
+    KIND_LABELS,
+    MAX_LISTED,
+    Safekeeping,
+    Today,
+    TodayItem,
+    gather_today,
+    kinds_for,
+    safekeeping,
+)
 from app.ui.cases.common import CHIPS_ROLE, HINT_COLOR, WARNING_COLOR, ChipDelegate, bigger, report_error, touches_cases
 from app.ui.context import UiContext
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
@@ -130,6 +141,12 @@ class HomePage(QWidget):
         head.addWidget(self.date_label)
         head.addStretch(1)
         head.addWidget(self.refresh_button)
+        # whether what was typed is kept elsewhere too: the last backup and the last sync (links open them)
+        self.safety_label = QLabel()
+        self.safety_label.setObjectName("homeSafekeeping")
+        self.safety_label.setTextFormat(Qt.TextFormat.RichText)
+        self.safety_label.linkActivated.connect(lambda section: self.open_record_requested.emit("section", section))
+        self.safekeeping: Safekeeping | None = None
         self.cards: dict[str, Card] = {}
         cards_row = QGridLayout()
         cards_row.setSpacing(12)
@@ -175,6 +192,7 @@ class HomePage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addWidget(self.safety_label)
         layout.addLayout(cards_row)
         layout.addWidget(line)
         layout.addWidget(self.filter_label)
@@ -215,9 +233,35 @@ class HomePage(QWidget):
             self.today = Today(today())
             report_error(self, self.ctx, exc, traceback.format_exc())
         self.date_label.setText(format_date(self.today.on))
+        self._show_safekeeping()
         for kind, card in self.cards.items():
             card.set_count(self.today.counts.get(kind, 0))
         self._show_items()
+
+    def _show_safekeeping(self) -> None:
+        try:
+            with self.ctx.store.read() as session:
+                self.safekeeping = safekeeping(session, self.ctx.data_dir)
+        except Exception:  # the home page still shows today's work
+            self.safekeeping = None
+            self.safety_label.clear()
+            return
+        state = self.safekeeping
+
+        def part(ok: bool, text: str, section: str) -> str:
+            color = HINT_COLOR if ok else WARNING_COLOR
+            return f'<a href="{section}" style="color: {color}; text-decoration: none;">{text}</a>'
+
+        backup = (_("Last backup: {when}").format(when=format_datetime(state.last_backup)) if state.last_backup
+                  else _("No backup yet"))
+        parts = [part(state.backup_recent, backup, "settings")]
+        if state.reports_to_township:
+            sync = (_("last sync with the township: {when}").format(when=format_datetime(state.last_sync)) if state.last_sync
+                    else _("never synced with the township"))
+            if state.pending:
+                sync += _(" ({n} changes waiting)").format(n=state.pending)
+            parts.append(part(state.sync_recent, sync, "sync"))
+        self.safety_label.setText(" · ".join(parts))
 
     def _chosen_kind(self) -> str | None:
         return next((kind for kind, card in self.cards.items() if card.isChecked()), None)
