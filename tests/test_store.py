@@ -10,8 +10,9 @@ from sqlmodel import SQLModel
 import app.models  # noqa: F401
 from app.errors import StoreError
 from app.paths import DB_FILE
+from app.services.context import Actor
 from app.store.backup import backup_sqlite, integrity_ok
-from app.store.engine import open_store
+from app.store.engine import Store, open_store
 from app.store.migrate import alembic_config, head_revision
 from app.store.schema_filter import include_object
 
@@ -92,3 +93,25 @@ def test_the_start_up_fast_path_knows_the_newest_migration() -> None:
     from app.store.migrate import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
+
+
+def test_a_full_disk_says_so_and_saves_nothing(store: Store, admin: Actor) -> None:
+    """SQLite's 'database or disk is full' (here: a page limit on the connection) becomes a clear message."""
+    from sqlalchemy import event
+
+    from app.errors import StoreError
+    from app.services import households
+
+    @event.listens_for(store.engine, "connect")
+    def _tiny(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA max_page_count = 1")  # below the current size: every growth fails
+
+    store.engine.dispose()
+    with pytest.raises(StoreError) as err, store.write() as session:
+        for i in range(200):
+            households.create_household(session, admin, households.HouseholdInput(f"9{i:03d}", "满盘测试" * 40), [])
+    assert "disk is full" in err.value.message
+    event.remove(store.engine, "connect", _tiny)
+    store.engine.dispose()
+    with store.read() as session:
+        assert households.count_households(session, admin, query="满盘测试") == 0

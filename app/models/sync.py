@@ -103,7 +103,7 @@ BUNDLE_STATUS_LABELS = {
     BundleStatus.IMPORTED: N_("Imported"),
     BundleStatus.ALREADY: N_("Already imported"),
     BundleStatus.HELD: N_("Held: an earlier bundle is missing"),
-    BundleStatus.REJECTED: N_("Rejected"),
+    BundleStatus.REJECTED: N_("Refused"),  # not "Rejected": that word is the points review's (未通过)
     BundleStatus.CONFLICT: N_("Conflict: same sequence, different content"),
 }
 

@@ -48,7 +48,7 @@ KIND_LABELS = {
     "overdue": N_("Overdue cases"),
     "risk_visit": N_("Risk visits due"),
     "not_assessed": N_("Not yet assessed"),
-    "points_review": N_("Points awaiting review"),
+    "points_review": N_("Points for you to review"),  # not your own entries: the Points tab counts all
 }
 ITEM_WORDS = {
     "session": N_("Session"),

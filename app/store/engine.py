@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
@@ -80,6 +81,12 @@ class Store:
             try:
                 yield session
                 session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if "disk is full" in str(exc.orig) or "No space left" in str(exc.orig):
+                    raise StoreError(_("The disk is full: nothing was saved. Free some space (empty the recycle bin, "
+                                       "move old backups to a USB stick) and try again.")) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise

@@ -8,6 +8,7 @@ so the village can still follow the township's hash chain without seeing other v
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -159,6 +160,9 @@ def export_to_folder(session: Session, actor: Actor, data_dir: Path, folder: Pat
         try:
             write_atomic(target, built.data)
         except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise StoreError(_("{path} is full: the bundle was not written. Free some space on it and export again.").format(
+                    path=folder)) from exc
             raise StoreError(_("The bundle could not be written to {path}: {error}").format(
                 path=folder, error=exc.strerror or exc)) from exc
         record_export(session, built, target.name)

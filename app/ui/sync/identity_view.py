@@ -385,7 +385,7 @@ class IdentityView(QWidget):
         self.url_box = tr(QGroupBox(), N_("Township address (network)"))
         self.url_edit = QLineEdit()
         self.url_edit.setObjectName("townshipUrl")
-        self.url_edit.setPlaceholderText("http://192.168.1.10:8765")
+        self.url_edit.setPlaceholderText("http://192.168.1.10:8470")
         self.url_edit.returnPressed.connect(self.save_url)
         self.url_save = tr(QPushButton(), N_("Save address"))
         self.url_save.setObjectName("saveUrl")
