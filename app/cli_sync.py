@@ -11,7 +11,7 @@ from app.cli_support import Output, actor_for
 from app.errors import ValidationError, VerificationFailed
 from app.files import write_atomic
 from app.i18n import _
-from app.models.sync import BUNDLE_STATUS_LABELS, BundleStatus
+from app.models.sync import BUNDLE_STATUS_LABELS, OTHER_STATUS_LABELS, BundleStatus
 
 
 def add_parsers(sub: Any) -> None:
@@ -111,6 +111,7 @@ def cmd_identity(args: argparse.Namespace, store: Any, out: Output) -> int:
 
 def _status_word(status: str) -> str:
     label = BUNDLE_STATUS_LABELS.get(BundleStatus(status)) if status in BundleStatus._value2member_map_ else None
+    label = label or OTHER_STATUS_LABELS.get(status)
     return _(label) if label else status
 
 

@@ -106,6 +106,11 @@ BUNDLE_STATUS_LABELS = {
     BundleStatus.REJECTED: N_("Refused"),  # not "Rejected": that word is the points review's (未通过)
     BundleStatus.CONFLICT: N_("Conflict: same sequence, different content"),
 }
+# what the importer reports besides a bundle's fate (not stored as a BundleStatus)
+OTHER_STATUS_LABELS = {
+    "own": N_("Own file: skipped"),  # app.sync.importer.OWN: this desk's own file found on the stick
+    "receipt": N_("Receipt received"),
+}
 
 
 class BundleRecord(SQLModel, table=True):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.i18n import _, format_datetime
+from app.i18n import _, format_datetime, ngettext
 from app.models.sync import BundleRecord, BundleStatus, ChangeLog, CursorDirection, SyncCursor
 from app.sync.changelog import local_identity
 from app.sync.identity import kind_label, own_identity, peers
@@ -153,7 +153,7 @@ def _when(value: dt.datetime | None) -> str:
 
 def lines(s: SyncSummary) -> list[str]:
     out = [
-        _("{name} ({kind}); {n} changes made here in epoch {epoch}").format(
+        _("{name} ({kind}): {n} changes made here (sync period {epoch})").format(
             name=s.name, kind=_(kind_label(s.kind)), n=s.last_seq, epoch=s.epoch
         )
     ]
@@ -170,7 +170,9 @@ def lines(s: SyncSummary) -> list[str]:
         )
         out.append(_("  their changes applied here: {n}; last import: {when}").format(n=p.applied_seq, when=_when(p.last_import)))
         if p.held:
-            out.append(_("  {n} bundle(s) held: changes {missing} are missing").format(n=p.held, missing=p.missing))
+            out.append(ngettext("  {n} bundle held: changes {missing} are missing", "  {n} bundles held: changes {missing} are missing",
+                                p.held).format(n=p.held, missing=p.missing))
         if p.rejected:
-            out.append(_("  {n} file(s) rejected; last reason: {reason}").format(n=p.rejected, reason=p.last_problem))
+            out.append(ngettext("  {n} file refused; last reason: {reason}", "  {n} files refused; last reason: {reason}",
+                                p.rejected).format(n=p.rejected, reason=p.last_problem))
     return out

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.models.sync import BundleStatus
 from app.services.context import Actor, require
 from app.store.engine import Store
@@ -88,9 +88,12 @@ def push_once(store: Store, data_dir: Path, actor: Actor, *, client: httpx.Clien
             return PushResult(
                 False, _("The township did not hand out the return bundle: {reason}").format(reason=back.text[:300]), sent=sent
             )
-        message = _("Sent {n} changes to the township.").format(n=sent) if built else _("Nothing new to send.")
+        message = (ngettext("Sent {n} change to the township.", "Sent {n} changes to the township.", sent).format(n=sent) if built
+                   else _("Nothing new to send."))
         if received and received[0]["status"] == BundleStatus.IMPORTED:
-            message += " " + _("Received {n} changes from the township.").format(n=received[0]["applied"])
+            got = int(received[0]["applied"])
+            message += " " + ngettext("Received {n} change from the township.", "Received {n} changes from the township.",
+                                      got).format(n=got)
         return PushResult(True, message, sent=sent, received=received)
     except httpx.HTTPError as exc:
         return PushResult(False, _("The township cannot be reached ({error}); the bundle stays pending.").format(error=type(exc).__name__))

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import today
-from app.i18n import _, format_date, format_datetime
+from app.i18n import _, format_date, format_datetime, ngettext
 from app.services.today import (
     CASE,
     ITEM_WORDS,
@@ -259,7 +259,7 @@ class HomePage(QWidget):
             sync = (_("last sync with the township: {when}").format(when=format_datetime(state.last_sync)) if state.last_sync
                     else _("never synced with the township"))
             if state.pending:
-                sync += _(" ({n} changes waiting)").format(n=state.pending)
+                sync += ngettext(" ({n} change waiting)", " ({n} changes waiting)", state.pending).format(n=state.pending)
             parts.append(part(state.sync_recent, sync, "sync"))
         self.safety_label.setText(" · ".join(parts))
 

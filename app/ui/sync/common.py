@@ -18,8 +18,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.clock import today
-from app.i18n import N_, _, format_date, format_datetime
-from app.models.sync import BUNDLE_STATUS_LABELS, BundleStatus
+from app.i18n import _, format_date, format_datetime
+from app.models.sync import BUNDLE_STATUS_LABELS, OTHER_STATUS_LABELS, BundleStatus
 from app.ui.cases.common import HINT_COLOR, OK_COLOR, WARNING_COLOR, ChipDelegate
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 
@@ -34,10 +34,7 @@ STICK_FOLDER = "调解工作台同步"
 
 OWN = "own"  # app.sync.importer.OWN: this desk's own file, found in the folder being imported
 RECEIPT = "receipt"  # a receipt read (the bundle log's status for it)
-EXTRA_STATUS_LABELS = {
-    OWN: N_("Own file: skipped"),
-    RECEIPT: N_("Receipt received"),
-}
+EXTRA_STATUS_LABELS = OTHER_STATUS_LABELS
 STATUS_COLORS = {
     BundleStatus.EXPORTED: WARNING_COLOR,
     BundleStatus.DELIVERED: OK_COLOR,

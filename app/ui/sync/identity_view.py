@@ -48,7 +48,7 @@ IDENTITY_SUFFIX = ".mdidentity"
 DIGITS = 40  # eight groups of five
 PEER_COLUMNS = (
     Column("name", N_("Desk")), Column("kind", N_("Desk kind")), Column("fingerprint", N_("Fingerprint")),
-    Column("enrolled", N_("Enrolled")), Column("state", N_("State"), chip=True),
+    Column("enrolled", N_("Enrolled on")), Column("state", N_("State"), chip=True),
 )
 
 

@@ -422,7 +422,8 @@ class OverviewView(QWidget):
             lines = [ngettext("Written to {path}: {n} file.", "Written to {path}: {n} files.", len(written)).format(
                 path=folder, n=len(written))]
             for peer, changes, _first, _last, path in written:
-                lines.append(_("• {file}: {n} changes for {name}").format(file=path.name, n=changes, name=names.get(peer, peer)))
+                lines.append(ngettext("• {file}: {n} change for {name}", "• {file}: {n} changes for {name}", changes)
+                             .format(file=path.name, n=changes, name=names.get(peer, peer)))
             lines.append(_("Carry it to the other side, import it there, and import the receipt it writes next to it here."))
             self._say("\n".join(lines), OK_COLOR)
         self.ctx.changed.emit({"sync_bundle"})
@@ -467,7 +468,7 @@ class OverviewView(QWidget):
         text = ngettext("{n} file read", "{n} files read", len(outcomes)).format(n=len(outcomes))
         if len(outcomes) < asked:
             text += _(" (stopped: {n} not read)").format(n=asked - len(outcomes))
-        text += _("; {n} changes applied").format(n=applied)
+        text += ngettext("; {n} change applied", "; {n} changes applied", applied).format(n=applied)
         if bad:
             text += ngettext("; {n} file refused, see why below.", "; {n} files refused, see why below.", len(bad)).format(n=len(bad))
         else:
