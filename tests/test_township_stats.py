@@ -182,13 +182,13 @@ def test_the_report_command_at_a_township(on_sqlite: Township, tmp_path: Path, c
 def test_the_command_line_at_a_township_and_a_village(on_sqlite: Township, capsys: pytest.CaptureFixture[str]) -> None:
     from app.cli import run as main
 
-    township = ["--data-dir", str(on_sqlite.township.data_dir)]
+    township = ["--data-dir", str(on_sqlite.township.data_dir), "--lang", "en"]
     assert main([*township, "report", "--period", PERIOD.text, "--village", "李", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["resolved"] == 2
     assert main([*township, "report", "--period", PERIOD.text, "--village", "无此村"]) != 0
     assert "无此村" in capsys.readouterr().err
     # a village desk has no villages to compare or drill into: its own report, and --village refused
-    village = ["--data-dir", str(on_sqlite.zhuang.data_dir)]
+    village = ["--data-dir", str(on_sqlite.zhuang.data_dir), "--lang", "en"]
     assert main([*village, "report", "--period", PERIOD.text, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["accepted"] == 3
     assert main([*village, "report", "--period", PERIOD.text, "--village", "甘"]) == 3

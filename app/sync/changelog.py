@@ -206,6 +206,8 @@ def ensure_baseline(session: Session) -> int:
     (the restore starts a new epoch), so the township converges to the restored state. Runs at
     start-up right after the migrations, before any service writes. Returns how many rows it logged."""
     conn = session.connection()
+    if conn.execute(select(col(Setting.key)).where(col(Setting.key) == DEVICE_KEY)).first() is None:
+        return 0  # a new installation: nothing made here yet, and nothing is written before the set-up
     device, epoch = local_identity(conn)
     done = conn.execute(select(col(Setting.value)).where(col(Setting.key) == BASELINE_KEY)).scalar_one_or_none()
     # values: "epoch:N" since 0.2's restore; a bare count (the first release of this code) meant epoch 1
