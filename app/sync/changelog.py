@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, event, func, insert, select, update
+from sqlalchemy import Connection, event, insert, select
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col
 
@@ -35,7 +35,6 @@ _TOUCHED = "sync_touched"
 _LOCAL = "sync_local"
 DEVICE_KEY = "device_id"
 EPOCH_KEY = "sync_epoch"
-BASELINE_KEY = "sync_baseline"
 CHUNK = 500
 
 
@@ -200,35 +199,27 @@ def rows_audience(data: str) -> str:
 
 
 def ensure_baseline(session: Session) -> int:
-    """Log every row this desk made, once per sync epoch, when the epoch's log is still empty.
+    """Log every row this desk made when the log of its current sync epoch is empty.
 
     Epoch 1: a database from before the change log existed (0.1). A later epoch: a restored backup
     (the restore starts a new epoch), so the township converges to the restored state. Runs at
-    start-up right after the migrations, before any service writes. Returns how many rows it logged."""
+    start-up right after the migrations, before any service writes; writes nothing when there is
+    nothing to log. Returns how many rows it logged."""
     conn = session.connection()
     if conn.execute(select(col(Setting.key)).where(col(Setting.key) == DEVICE_KEY)).first() is None:
         return 0  # a new installation: nothing made here yet, and nothing is written before the set-up
     device, epoch = local_identity(conn)
-    done = conn.execute(select(col(Setting.value)).where(col(Setting.key) == BASELINE_KEY)).scalar_one_or_none()
-    # values: "epoch:N" since 0.2's restore; a bare count (the first release of this code) meant epoch 1
-    done_epoch = int(done.removeprefix("epoch:")) if done and done.startswith("epoch:") else 1 if done is not None else 0
-    if done_epoch >= epoch:
+    has_log = conn.execute(select(col(ChangeLog.id)).where(
+        col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch).limit(1)).first()
+    if has_log is not None:
         return 0
-    has_log = conn.execute(select(func.count()).select_from(ChangeLog).where(
-        col(ChangeLog.device) == device, col(ChangeLog.epoch) == epoch)).scalar_one()
     written = 0
-    if not has_log:
-        for table in synced_tables():
-            ids = [r for (r,) in conn.execute(select(table.c.id).where(table.c.origin == device).order_by(table.c.id))]
-            ids = _parents_first(table.name, conn, ids)
-            for start in range(0, len(ids), 50_000):
-                written += append_changes(conn, device, epoch, [(table.name, i) for i in ids[start:start + 50_000]],
-                                          check_origin=False)
-    value = f"epoch:{epoch}"
-    if done is None:
-        conn.execute(insert(Setting).values(key=BASELINE_KEY, value=value, updated_at=utcnow()))
-    else:
-        conn.execute(update(Setting).where(col(Setting.key) == BASELINE_KEY).values(value=value, updated_at=utcnow()))
+    for table in synced_tables():
+        ids = [r for (r,) in conn.execute(select(table.c.id).where(table.c.origin == device).order_by(table.c.id))]
+        ids = _parents_first(table.name, conn, ids)
+        for start in range(0, len(ids), 50_000):
+            written += append_changes(conn, device, epoch, [(table.name, i) for i in ids[start:start + 50_000]],
+                                      check_origin=False)
     return written
 
 
