@@ -1,4 +1,5 @@
-"""Small widget helpers shared by the sections: date edits in the user's format, hint labels, bigger fonts."""
+"""Small widget helpers shared by the sections: date edits in the user's format, hint labels, bigger fonts,
+read-only row tables, and tabs that reload only the view shown."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QDateEdit, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDateEdit, QLabel, QTableView, QTabWidget, QWidget
 
 from app.clock import today
 from app.i18n import language
@@ -47,3 +48,37 @@ def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
     label.setWordWrap(wrap)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+def read_only_rows(view: QTableView) -> None:
+    """A table the user reads and picks one whole row in: no editing, alternating rows, no wrapping."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+
+
+class StaleTabs:
+    """For a section page of tabs (`self.tabs`, `self.views` key → view with `refresh()`): a change marks every
+    view stale, and a view is reloaded only when it is shown."""
+
+    tabs: QTabWidget
+    views: dict[str, QWidget]
+    _stale: set[str]
+
+    def refresh(self) -> None:
+        """Reload the view shown now (F5), and the others when they are next shown."""
+        self._stale = set(self.views)
+        self._load_current()
+
+    def current_key(self) -> str:
+        widget = self.tabs.currentWidget()
+        return next((k for k, v in self.views.items() if v is widget), next(iter(self.views)))
+
+    def _load_current(self) -> None:
+        key = self.current_key()
+        if key in self._stale:
+            self._stale.discard(key)
+            self.views[key].refresh()  # type: ignore[attr-defined]
+

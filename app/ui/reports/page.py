@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFrame,
@@ -54,7 +53,7 @@ from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 from app.ui.print_preview import safe_file_name
 from app.ui.reports.charts import ACCEPTED_COLOR, RESOLVED_COLOR, BarChart
 from app.ui.reports.township import TownshipView
-from app.ui.widgets import HINT_COLOR, bigger, date_edit, date_to_q, q_to_date
+from app.ui.widgets import HINT_COLOR, bigger, date_edit, date_to_q, q_to_date, read_only_rows
 from app.ui.worker import Task, run_task
 
 KINDS = (("month", N_("Month")), ("quarter", N_("Quarter")), ("year", N_("Year")), ("range", N_("Custom range")))
@@ -146,10 +145,7 @@ def make_table(name: str) -> QTableWidget:
     table = QTableWidget(0, 0)
     table.setObjectName(name)
     table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
+    read_only_rows(table)
     return table
 
 

@@ -18,7 +18,7 @@ from app.i18n import _, format_number
 from app.services.statistics import slice_label
 from app.services.township_stats import Figures, TownshipReport
 from app.ui.reports.charts import ACCEPTED_COLOR, RESOLVED_COLOR, BarChart
-from app.ui.widgets import HINT_COLOR, bigger
+from app.ui.widgets import HINT_COLOR, bigger, read_only_rows
 
 DEVICE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -114,11 +114,7 @@ class TownshipView(QWidget):
             table = QTableWidget(0, 0)
             table.setObjectName(f"township_{key}")
             table.verticalHeader().hide()
-            table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-            table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-            table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-            table.setAlternatingRowColors(True)
-            table.setWordWrap(False)
+            read_only_rows(table)
             table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # unsorted: by name
             table.setSortingEnabled(True)
             table.doubleClicked.connect(self._chosen)

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHeaderView,
     QLabel,
@@ -38,6 +37,7 @@ from app.services.households import HouseholdRow
 from app.ui.cases.common import HINT_COLOR, OK_COLOR, WARNING_COLOR, Chip, ChipDelegate, chips_of, paint_chip, report_error
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR
+from app.ui.widgets import read_only_rows
 
 RISK_TABLES = frozenset({"risk_round", "risk_assessment", "risk_factor", "cadre_assignment", "risk_visit"})
 # a change to these may change what the risk views show (names, groups, open cases, the committee)
@@ -322,11 +322,7 @@ def make_table(model: QAbstractItemModel, name: str, stretch: int | None = None)
     table.setObjectName(name)
     table.setModel(model)
     table.setItemDelegate(RiskChipDelegate(table))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
+    read_only_rows(table)
     table.verticalHeader().hide()
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -19,13 +19,14 @@ from app.ui.risk.history import HistoryView
 from app.ui.risk.ledger import LedgerView
 from app.ui.risk.review import ReviewView
 from app.ui.risk.tasks import TasksView
+from app.ui.widgets import StaleTabs
 
 TAB_LABELS = {"board": N_("Board"), "assess": N_("Rate a household"), "review": N_("Review"), "tasks": N_("My households"),
               "ledger": N_("Ledger"), "changes": N_("Changes between rounds"), "factors": N_("Risk factors"),
               "history": N_("Household history")}
 
 
-class RiskPage(QWidget):
+class RiskPage(StaleTabs, QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -79,21 +80,6 @@ class RiskPage(QWidget):
                 relabel()
 
     # -------------------------------------------------------- loading
-
-    def refresh(self) -> None:
-        """Reload the view shown now (F5), and the others when they are next shown."""
-        self._stale = set(self.views)
-        self._load_current()
-
-    def current_key(self) -> str:
-        widget = self.tabs.currentWidget()
-        return next((k for k, v in self.views.items() if v is widget), "board")
-
-    def _load_current(self) -> None:
-        key = self.current_key()
-        if key in self._stale:
-            self._stale.discard(key)
-            self.views[key].refresh()  # type: ignore[attr-defined]
 
     def _mark_stale(self) -> None:
         self._stale = set(self.views)

@@ -15,13 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QStorageInfo, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from app.clock import today
 from app.i18n import _, format_date, format_datetime
 from app.models.sync import BUNDLE_STATUS_LABELS, OTHER_STATUS_LABELS, BundleStatus
 from app.ui.cases.common import HINT_COLOR, OK_COLOR, WARNING_COLOR, ChipDelegate
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
+from app.ui.widgets import read_only_rows
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -176,11 +177,7 @@ def table_view(model: RowsModel, name: str, *, stretch: str | None = None, cappe
     view.setObjectName(name)
     view.setModel(model)
     view.setItemDelegate(ChipDelegate(view))
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
+    read_only_rows(view)
     view.verticalHeader().hide()
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

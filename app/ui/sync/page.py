@@ -14,11 +14,12 @@ from app.ui.context import UiContext
 from app.ui.sync.identity_view import IdentityView
 from app.ui.sync.log_view import LogView
 from app.ui.sync.overview import OverviewView
+from app.ui.widgets import StaleTabs
 
 TAB_LABELS = {"overview": N_("Overview"), "log": N_("Bundle log"), "identity": N_("Identity and enrollment")}
 
 
-class SyncPage(QWidget):
+class SyncPage(StaleTabs, QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -51,20 +52,6 @@ class SyncPage(QWidget):
     def attach_monitor(self, monitor: Any) -> None:
         """The window's background pusher: "Send over the network now" goes through it."""
         self.overview.attach_monitor(monitor)
-
-    def refresh(self) -> None:
-        self._stale = set(self.views)
-        self._load_current()
-
-    def current_key(self) -> str:
-        widget = self.tabs.currentWidget()
-        return next((k for k, v in self.views.items() if v is widget), "overview")
-
-    def _load_current(self) -> None:
-        key = self.current_key()
-        if key in self._stale:
-            self._stale.discard(key)
-            self.views[key].refresh()  # type: ignore[attr-defined]
 
     def _on_changed(self, _tables: object) -> None:
         self._stale = set(self.views)  # the sync state follows every write (pending changes)
