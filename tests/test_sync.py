@@ -116,6 +116,36 @@ def test_later_changes_travel_incrementally_and_tombstones_delete(desks: tuple[D
     assert synced_rows(village.store, village.device) == synced_rows(township.store, village.device)
 
 
+def test_search_text_follows_a_person_who_moved_to_another_household(desks: tuple[Desk, Desk]) -> None:
+    from sqlmodel import col
+
+    from app.models.roster import Household, HouseholdSearch, Person
+    from app.services import households
+
+    village, township = desks
+    deliver(village, township, bundle_for(village, township))
+    with village.store.write() as session:
+        person = session.exec(select(Person).where(Person.retired == False)).first()  # noqa: E712
+        old, name = person.household_id, person.name
+        new = session.exec(select(Household.id).where(Household.id != old)).first()
+        person.household_id = new
+        session.add(person)
+    deliver(village, township, bundle_for(village, township))
+    with township.store.read() as session:
+        assert name in session.exec(select(HouseholdSearch.text).where(HouseholdSearch.household_id == new)).one()
+        assert name not in session.exec(select(HouseholdSearch.text).where(HouseholdSearch.household_id == old)).one()
+    with village.store.write() as session:
+        person = session.get(Person, person.id)
+        person.name = "𠮷䶮迁户"
+        session.add(person)
+    assert deliver(village, township, bundle_for(village, township)).status == "imported"
+    with township.store.read() as session:
+        found = set(session.exec(select(Household.id).where(col(Household.id).in_(households.matching_household_ids(session, "𠮷䶮迁户")))))
+        old_text = session.exec(select(HouseholdSearch.text).where(HouseholdSearch.household_id == old)).one()
+    assert found == {new}
+    assert "𠮷䶮迁户" not in old_text
+
+
 def test_the_same_bundle_twice_is_already_imported(desks: tuple[Desk, Desk]) -> None:
     village, township = desks
     built = bundle_for(village, township)

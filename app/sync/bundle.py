@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from nacl.exceptions import BadSignatureError, CryptoError
 from nacl.public import Box, PrivateKey, PublicKey
 from nacl.signing import SigningKey, VerifyKey
@@ -144,9 +145,9 @@ def iter_lines(plain: bytes) -> Iterator[dict[str, Any]]:
             raise BundleError(_("the payload is damaged or too large"))
         head, sep, data = line.partition(LINE_SEPARATOR)
         try:
-            value = json.loads(head)
+            value = orjson.loads(head)
             text = data.decode("utf-8") if sep else None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
             raise BundleError(_("the payload is damaged")) from exc
         if not isinstance(value, dict) or (sep and "d" in value):
             raise BundleError(_("the payload is damaged"))

@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from nacl.public import PublicKey
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -231,8 +231,8 @@ def _change(line: dict[str, Any], seq: int, sender: str) -> Change:
             raise BundleError(_("the payload is damaged"))
     elif op == ChangeOp.UPSERT:
         try:
-            row = json.loads(data)
-        except ValueError as exc:
+            row = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
             raise BundleError(_("the payload is damaged")) from exc
         if not isinstance(row, dict) or row.get("id") != row_id:
             raise BundleError(_("the payload is damaged"))
@@ -275,17 +275,52 @@ def _upsert_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -
         session.connection().exec_driver_sql(sql, values)
 
 
+def _ids_query(table: str, column: str, where: str) -> str:
+    """SQLite: one statement over a JSON array of ids (the first parameter) instead of chunks of IN lists."""
+    return f'SELECT {column} FROM "{table}" WHERE id IN (SELECT value FROM json_each(?)) {where}'
+
+
 def _foreign_rows(session: Session, table: Table, ids: list[str], sender: str) -> bool:
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        sql = _ids_query(table.name, "1", "AND origin != ? LIMIT 1")
+        return conn.exec_driver_sql(sql, (orjson.dumps(ids).decode(), sender)).first() is not None
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        if session.connection().execute(select(table.c.id).where(table.c.id.in_(chunk), table.c.origin != sender).limit(1)).first():
+        if conn.execute(select(table.c.id).where(table.c.id.in_(chunk), table.c.origin != sender).limit(1)).first():
             return True
     return False
 
 
-def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> dict[str, set[str]]:
+def _column_values(session: Session, table: Table, column: str, ids: Iterable[str]) -> set[str]:
+    """The non-empty values of `column` in the rows `ids` of `table`, as the database holds them now."""
+    id_list = sorted(ids)
+    if not id_list:
+        return set()
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        found = conn.exec_driver_sql(_ids_query(table.name, column, ""), (orjson.dumps(id_list).decode(),))
+        return {v for (v,) in found if v}
+    values: set[str] = set()
+    for start in range(0, len(id_list), 500):
+        chunk = id_list[start : start + 500]
+        values.update(v for (v,) in conn.execute(select(table.c[column]).where(table.c.id.in_(chunk))) if v)
+    return values
+
+
+# Derived data (search text, balance caches) hangs on these parents of the synced rows.
+DERIVED_PARENTS = {"person": "household_id", "case_party": "case_id", "points_entry": "household_id", "points_review": "entry_id"}
+
+
+@dataclass
+class Applied:
+    touched: dict[str, set[str]]  # ids per table
+    parents: dict[str, set[str]]  # per table of DERIVED_PARENTS: the parent ids before and after the changes
+
+
+def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> Applied:
     """Bring the rows to the state the changes describe: the last change of each row wins; upserts
-    parents first, tombstones children first. Returns the ids touched per table."""
+    parents first, tombstones children first."""
     final: dict[tuple[str, str], Change] = {}
     for change in changes:
         final.pop((change.table, change.row_id), None)
@@ -298,18 +333,22 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> d
             upserts.setdefault(table_name, []).append(change)
         else:
             deletes.setdefault(table_name, []).append(row_id)
-    touched: dict[str, set[str]] = {}
+    applied = Applied({}, {})
     sqlite = session.get_bind().dialect.name == "sqlite"
     for table_name in sorted(upserts, key=order.__getitem__):
         table = synced_table(table_name)
         assert table is not None
-        rows = {c.row_id: c.row if c.row is not None else json.loads(c.data) for c in upserts[table_name]}
+        rows = {c.row_id: c.row if c.row is not None else orjson.loads(c.data) for c in upserts[table_name]}
         ids = list(rows)
         refs = self_references(table_name)
         if refs:
             ids = topological(ids, {i: {r[k] for k in refs if r.get(k)} for i, r in rows.items()})
         if _foreign_rows(session, table, ids, sender):
             raise BundleError(_("the bundle would change records another desk made"))
+        parent = DERIVED_PARENTS.get(table_name)
+        if parent:  # a person moved to another household refreshes both households
+            found = _column_values(session, table, parent, ids) | {r[parent] for r in rows.values() if r.get(parent)}
+            applied.parents.setdefault(table_name, set()).update(found)
         try:
             if sqlite:
                 _upsert_sqlite(session, table, [rows[i] for i in ids])
@@ -317,41 +356,33 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> d
                 _upsert(session, table, [decode_row(table, rows[i]) for i in ids])
         except (ValueError, TypeError, KeyError) as exc:
             raise BundleError(_("the bundle holds a record this desk cannot read: {error}").format(error=str(exc)[:200])) from exc
-        touched.setdefault(table_name, set()).update(ids)
+        applied.touched.setdefault(table_name, set()).update(ids)
     for table_name in sorted(deletes, key=order.__getitem__, reverse=True):
         table = synced_table(table_name)
         assert table is not None
         ids = deletes[table_name]
         if _foreign_rows(session, table, ids, sender):
             raise BundleError(_("the bundle would change records another desk made"))
+        parent = DERIVED_PARENTS.get(table_name)
+        if parent:
+            applied.parents.setdefault(table_name, set()).update(_column_values(session, table, parent, ids))
         for start in range(0, len(ids), 500):
             session.connection().execute(delete(table).where(table.c.id.in_(ids[start : start + 500])))
-        touched.setdefault(table_name, set()).update(ids)
-    return touched
+        applied.touched.setdefault(table_name, set()).update(ids)
+    return applied
 
 
-def refresh_derived(session: Session, touched: dict[str, set[str]]) -> None:
+def refresh_derived(session: Session, applied: Applied) -> None:
     """Search text and balance caches of what the bundle brought (they are local, not synced)."""
-    from app.models.cases import CaseParty
-    from app.models.points import PointsEntry, PointsReview
-    from app.models.roster import Person
+    from app.models.points import PointsEntry
     from app.services import cases, households, points
 
-    conn = session.connection()
-
-    def column_of(model: Any, column: str, ids: set[str]) -> set[str]:
-        found: set[str] = set()
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 500):
-            found.update(v for (v,) in conn.execute(select(getattr(model, column)).where(model.id.in_(id_list[start : start + 500]))) if v)
-        return found
-
-    household_ids = set(touched.get("household", ())) | column_of(Person, "household_id", touched.get("person", set()))
-    households.refresh_search_many(session, household_ids)
-    case_ids = set(touched.get("dispute_case", ())) | column_of(CaseParty, "case_id", touched.get("case_party", set()))
-    cases.refresh_search_many(session, case_ids)
-    entry_ids = set(touched.get("points_entry", ())) | column_of(PointsReview, "entry_id", touched.get("points_review", set()))
-    points_households = column_of(PointsEntry, "household_id", entry_ids)
+    touched, parents = applied.touched, applied.parents
+    households.refresh_search_many(session, touched.get("household", set()) | parents.get("person", set()))
+    cases.refresh_search_many(session, touched.get("dispute_case", set()) | parents.get("case_party", set()))
+    entries = PointsEntry.__table__  # type: ignore[attr-defined]
+    reviewed = _column_values(session, entries, "household_id", parents.get("points_review", set()))
+    points_households = parents.get("points_entry", set()) | reviewed
     if points_households:
         points.refill_balances(session, points_households)
 
@@ -507,8 +538,7 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
                 if session.get_bind().dialect.name == "sqlite":
                     session.connection().exec_driver_sql("PRAGMA defer_foreign_keys=ON")
                 fresh = [c for c in v.changes if c.seq > applied]
-                touched = apply_changes(session, sender, fresh)
-                refresh_derived(session, touched)
+                refresh_derived(session, apply_changes(session, sender, fresh))
                 if cursor is None:
                     cursor = SyncCursor(peer=sender, direction=CursorDirection.IN.value, epoch=v.epoch)
                 cursor.seq, cursor.chain, cursor.bundle_sha256, cursor.updated_at = v.seq_to, v.chains[v.seq_to], v.parsed.sha256, utcnow()
