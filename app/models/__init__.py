@@ -35,6 +35,7 @@ from app.models.points import (
 from app.models.risk import CadreAssignment, RiskAssessment, RiskFactor, RiskLevel, RiskRound, RiskVisit, Stage
 from app.models.roster import CareFlag, Household, HouseholdSearch, Person, Sex
 from app.models.sync import BundleRecord, ChangeLog, SyncCursor, SyncPeer
+from app.models.township import CatalogRelease, RevocationNotice
 from app.models.users import Role, User
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "CaseParty",
     "CaseSearch",
     "CaseStatus",
+    "CatalogRelease",
     "ChangeLog",
     "Committee",
     "DeskMode",
@@ -71,6 +73,7 @@ __all__ = [
     "PointsObjection",
     "PointsReview",
     "Redemption",
+    "RevocationNotice",
     "RiskAssessment",
     "RiskFactor",
     "RiskLevel",

@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "sync.run": frozenset({Role.ADMIN, Role.MEDIATOR}),  # export, import, push: moves data, changes none
     "sync.manage": frozenset({Role.ADMIN}),  # enroll, revoke, rotate keys, the township address
     "township.decide": frozenset({Role.ADMIN, Role.MEDIATOR}),  # accept and decide escalated cases
+    "township.publish": frozenset({Role.ADMIN}),  # reference catalogs for every village
     "reports.read": ALL_ROLES,  # the period figures (统计报表) and their exports
 }
 

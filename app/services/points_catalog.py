@@ -81,6 +81,18 @@ def clean_item(data: ItemInput) -> ItemInput:
     return ItemInput(code, category, wording, data.points, data.cap, data.cap_period, data.needs_review)
 
 
+def clean_items(new_items: list[ItemInput]) -> list[ItemInput]:
+    """Every item checked, at least one, no code twice: a whole catalog (a version, or a township release)."""
+    cleaned = [clean_item(i) for i in new_items]
+    if not cleaned:
+        raise ValidationError("items", _("A version of the rules needs at least one item."))
+    codes = [i.code for i in cleaned]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise ValidationError("code", _("{field} used twice: {codes}.").format(field=_("Code"), codes=", ".join(duplicates)))
+    return cleaned
+
+
 def active_version(session: Session) -> RuleVersion | None:
     return session.exec(select(RuleVersion).where(col(RuleVersion.active).is_(True))).first()
 
@@ -123,13 +135,7 @@ def adopt_version(session: Session, actor: Actor, name: str, adopted_on: dt.date
     name = clean_text(name, "name", "Version name", max_len=100, required=True)
     if adopted_on > today():
         raise ValidationError("adopted_on", _("{field} is in the future.").format(field=_("Adopted on")))
-    cleaned = [clean_item(i) for i in new_items]
-    if not cleaned:
-        raise ValidationError("items", _("A version of the rules needs at least one item."))
-    codes = [i.code for i in cleaned]
-    duplicates = sorted({c for c in codes if codes.count(c) > 1})
-    if duplicates:
-        raise ValidationError("code", _("{field} used twice: {codes}.").format(field=_("Code"), codes=", ".join(duplicates)))
+    cleaned = clean_items(new_items)
     old = active_version(session)
     if old is not None:
         before = audit.snapshot(old)

@@ -23,6 +23,7 @@ from app.files import write_atomic
 from app.i18n import _
 from app.models.base import new_id
 from app.models.sync import BundleRecord, BundleStatus, ChangeLog, ChangeOp, CursorDirection, PeerKind, SyncCursor, SyncPeer
+from app.models.township import EVERY_VILLAGE
 from app.services import audit
 from app.services.case_flow import attachment_path
 from app.services.context import Actor, require
@@ -47,6 +48,12 @@ class Built:
     changes: int
     sha256: str
     file_name: str
+
+
+def audiences(peer: str, my_kind: str) -> tuple[str, ...]:
+    """The change-log audiences a peer receives in full. A village sends its township all its own changes
+    (audience ''); a township sends a village what is addressed to it and what is meant for every village."""
+    return ("", peer) if my_kind == PeerKind.VILLAGE else (peer, EVERY_VILLAGE)
 
 
 def out_cursor(session: Session, peer: str, epoch: int) -> SyncCursor | None:
@@ -89,9 +96,9 @@ def build_for(session: Session, data_dir: Path, peer: SyncPeer, *, everything: b
     counts: dict[str, int] = {}
     blobs: set[str] = set()
     sent = 0
+    wanted = audiences(peer.device_id, me.kind)
     for seq, table, row_id, op, data, audience, digest, _chain in rows:
-        meant = audience == peer.device_id or (audience == "" and me.kind == PeerKind.VILLAGE)
-        if not meant:
+        if audience not in wanted:
             lines.append(json.dumps({"s": seq, "h": digest}, separators=(",", ":")).encode())
             continue
         lines.append(change_line({"s": seq, "t": table, "i": row_id, "o": op}, data))

@@ -17,7 +17,7 @@ from app.errors import NotFound, ValidationError, VerificationFailed
 from app.i18n import _
 from app.models.committee import Committee, DeskMode
 from app.models.sync import PeerKind, SyncPeer
-from app.services import audit
+from app.services import audit, township_notices
 from app.services.context import Actor, require
 from app.services.identity import device_id
 from app.sync.keys import Keys, b64, canonical, fingerprint_of, key_id_of, load_keys, normalize_fingerprint, rotate_keys, unb64
@@ -188,6 +188,7 @@ def revoke(session: Session, actor: Actor, ref: str, reason: str) -> SyncPeer:
         raise ValidationError("reason", _("{name} is already revoked.").format(name=peer.committee_name))
     peer.revoked_at, peer.revoked_reason = utcnow(), reason[:500]
     session.add(peer)
+    township_notices.notice_revocation(session, peer)
     audit.record(session, actor, "sync.revoke", table="sync_peer", record_id=peer.device_id,
                  summary=f"{peer.committee_name} {peer.key_id}: {reason[:200]}")
     session.flush()

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 from app.i18n import _, format_datetime, ngettext
 from app.models.sync import BundleRecord, BundleStatus, ChangeLog, CursorDirection, SyncCursor
 from app.sync.changelog import local_identity
+from app.sync.export import audiences
 from app.sync.identity import kind_label, own_identity, peers
 
 
@@ -87,7 +88,7 @@ def summary(session: Session, data_dir: Path) -> SyncSummary:
                 col(ChangeLog.device) == device,
                 col(ChangeLog.epoch) == epoch,
                 col(ChangeLog.seq) > acked,
-                col(ChangeLog.audience).in_(("", peer.device_id)) if me.kind == "village" else col(ChangeLog.audience) == peer.device_id,
+                col(ChangeLog.audience).in_(audiences(peer.device_id, me.kind)),
             )
         ).scalar_one()
         cursor_in = (
