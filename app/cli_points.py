@@ -12,7 +12,7 @@ from app.clock import today
 from app.errors import ValidationError
 from app.i18n import _
 from app.models.grid import GridLevel
-from app.services import grid, households, points, points_catalog, points_notice, points_shop
+from app.services import grid, households, points, points_catalog, points_notice, points_shop, township_notices
 from app.services.validation import parse_date
 
 
@@ -27,6 +27,20 @@ def add_parsers(sub: Any) -> None:
     ri.add_argument("--adopted-by", default="", help=_("the assembly that adopted it"))
     re_ = rules.add_parser("export", help=_("export the rules to .xlsx"))
     re_.add_argument("-o", "--output", required=True)
+    rp = rules.add_parser("publish", help=_("township: publish a reference catalog from .xlsx to every village"))
+    rp.add_argument("file")
+    rp.add_argument("--name", required=True, help=_("name of the catalog"))
+    rp.add_argument("--issued-on", default="", help=_("date issued (default: today)"))
+    rp.add_argument("--note", default="")
+    rr = rules.add_parser("releases", help=_("the township's reference catalogs"))
+    rr.add_argument("--all", action="store_true", help=_("also those withdrawn"))
+    rw = rules.add_parser("withdraw", help=_("township: withdraw a reference catalog"))
+    rw.add_argument("release", help=_("catalog id"))
+    ra = rules.add_parser("adopt-release", help=_("village: the assembly adopted the township's catalog as the new rules"))
+    ra.add_argument("release", help=_("catalog id"))
+    ra.add_argument("--name", required=True, help=_("name of the version"))
+    ra.add_argument("--adopted-on", default="", help=_("date adopted (default: today)"))
+    ra.add_argument("--adopted-by", default="", help=_("the assembly that adopted it"))
     add = pts.add_parser("add", help=_("record points for households"))
     add.add_argument("households", nargs="+", metavar="HOUSEHOLD", help=_("household numbers (户号)"))
     add.add_argument("--rule", default="", help=_("rule code, e.g. A01"))
@@ -80,26 +94,7 @@ def _write_pdf(path: Path, render: Any) -> None:
 def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
     actor = actor_for(store, args.user)
     if args.action == "rules":
-        if args.rules_action == "list":
-            with store.write() as session:  # the default catalog is made on first use
-                rows = points_catalog.items(session)
-            out.emit({"rules": [r.model_dump(exclude={"origin", "created_at", "updated_at"}) for r in rows]}, lambda: [
-                f"{r.code:<5} {r.points:+4d}  {r.category:<6} {r.wording}"
-                + ("  (" + _("cap {cap}/{period}").format(cap=r.cap, period=r.cap_period) + ")" if r.cap else "")
-                + ("  [" + _("review") + "]" if r.needs_review else "") for r in rows])
-        elif args.rules_action == "export":
-            with store.write() as session:
-                n = points_catalog.export_xlsx(session, actor, Path(args.output))
-            out.say(_("Exported {n} rules to {path}.").format(n=n, path=args.output))
-            out.emit({"rules": n, "file": args.output}, lambda: [])
-        else:
-            new_items = points_catalog.read_xlsx(Path(args.file))
-            with store.write() as session:
-                version = points_catalog.adopt_version(session, actor, args.name, parse_date(args.adopted_on, "adopted_on", "Adopted on")
-                                                       or today(), args.adopted_by, new_items)
-            out.say(_("Adopted {name} with {n} rules.").format(name=version.name, n=len(new_items)))
-            out.emit({"version": version.name, "rules": len(new_items)}, lambda: [])
-        return 0
+        return _cmd_rules(args, store, actor, out)
     if args.action == "add":
         day = parse_date(args.date, "date", "Date") or today()
         with store.write() as session:
@@ -158,3 +153,54 @@ def cmd_points(args: argparse.Namespace, store: Any, out: Output) -> int:
             no=receipt.receipt_no, item=receipt.item, n=receipt.quantity, points=receipt.points, balance=receipt.balance_after)])
         return 0
     return 2
+
+
+def _cmd_rules(args: argparse.Namespace, store: Any, actor: Any, out: Output) -> int:
+    action = args.rules_action
+    if action == "list":
+        with store.write() as session:  # the default catalog is made on first use
+            rows = points_catalog.items(session)
+        out.emit({"rules": [r.model_dump(exclude={"origin", "created_at", "updated_at"}) for r in rows]}, lambda: [
+            f"{r.code:<5} {r.points:+4d}  {r.category:<6} {r.wording}"
+            + ("  (" + _("cap {cap}/{period}").format(cap=r.cap, period=r.cap_period) + ")" if r.cap else "")
+            + ("  [" + _("review") + "]" if r.needs_review else "") for r in rows])
+    elif action == "export":
+        with store.write() as session:
+            n = points_catalog.export_xlsx(session, actor, Path(args.output))
+        out.say(_("Exported {n} rules to {path}.").format(n=n, path=args.output))
+        out.emit({"rules": n, "file": args.output}, lambda: [])
+    elif action == "import":
+        new_items = points_catalog.read_xlsx(Path(args.file))
+        with store.write() as session:
+            version = points_catalog.adopt_version(session, actor, args.name, parse_date(args.adopted_on, "adopted_on", "Adopted on")
+                                                   or today(), args.adopted_by, new_items)
+        out.say(_("Adopted {name} with {n} rules.").format(name=version.name, n=len(new_items)))
+        out.emit({"version": version.name, "rules": len(new_items)}, lambda: [])
+    elif action == "publish":
+        new_items = points_catalog.read_xlsx(Path(args.file))
+        with store.write() as session:
+            release = township_notices.publish_catalog(session, actor, args.name, parse_date(args.issued_on, "issued_on", "Issued on")
+                                                       or today(), new_items, args.note)
+        out.say(_("Published {name} with {n} rules; it goes to every village with the next return bundle.").format(
+            name=release.name, n=release.item_count))
+        out.emit({"release": release.id, "name": release.name, "rules": release.item_count}, lambda: [])
+    elif action == "releases":
+        with store.read() as session:
+            found = township_notices.releases(session, actor, include_withdrawn=args.all)
+        out.emit({"releases": [{"id": r.id, "name": r.name, "issued_on": r.issued_on, "rules": r.item_count,
+                                "withdrawn": r.withdrawn} for r in found]},
+                 lambda: [f"{r.id}  {r.issued_on.isoformat()}  {r.name}  ({r.item_count})"
+                          + ("  [" + _("withdrawn") + "]" if r.withdrawn else "") for r in found])
+    elif action == "withdraw":
+        with store.write() as session:
+            release = township_notices.withdraw_catalog(session, actor, args.release)
+        out.say(_("Withdrew {name}.").format(name=release.name))
+        out.emit({"release": release.id, "withdrawn": True}, lambda: [])
+    else:
+        with store.write() as session:
+            version = township_notices.adopt_release(session, actor, args.release, args.name,
+                                                     parse_date(args.adopted_on, "adopted_on", "Adopted on") or today(), args.adopted_by)
+            n = len(points_catalog.items(session, version.id))
+        out.say(_("Adopted {name} with {n} rules.").format(name=version.name, n=n))
+        out.emit({"version": version.name, "rules": n}, lambda: [])
+    return 0

@@ -154,5 +154,20 @@ def test_the_command_line_exchanges_bundles_over_a_folder(
     assert code == 0 and "Delivered" in err
     status = json.loads(_cli(v, "--json", "sync", "status", capsys=capsys)[1])
     assert status["peers"][0]["pending"] == 0 and status["last_sync"]
+    # the township publishes a reference catalog; the village's assembly adopts it
+    xlsx = tmp_path / "rules.xlsx"
+    assert _cli(v, "points", "rules", "export", "-o", str(xlsx), capsys=capsys)[0] == 0
+    code, out, err = _cli(t, "--json", "points", "rules", "publish", str(xlsx), "--name", "长安镇参考目录", capsys=capsys)
+    assert code == 0, err
+    release = json.loads(out)["release"]
+    assert _cli(t, "sync", "export", "--to", str(usb), capsys=capsys)[0] == 0
+    code, _out, err = _cli(v, "sync", "import", str(usb), capsys=capsys)
+    assert code == 0, err
+    listed = json.loads(_cli(v, "--json", "points", "rules", "releases", capsys=capsys)[1])["releases"]
+    assert [r["id"] for r in listed] == [release]
+    code, _out, err = _cli(v, "points", "rules", "adopt-release", release, "--name", "2027年修订", capsys=capsys)
+    assert code == 0 and "Adopted 2027年修订" in err, err
+    code, _out, err = _cli(v, "points", "rules", "publish", str(xlsx), "--name", "村里不能发布", capsys=capsys)
+    assert code == 3 and "township" in err, err
     code, _out, err = _cli(t, "identity", "revoke", "甘", "--reason", "电脑丢失", capsys=capsys)
     assert code == 0, err
