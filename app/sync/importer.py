@@ -99,7 +99,7 @@ class Outcome:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     seq: int
     table: str
@@ -220,28 +220,30 @@ def _verify(session: Session, keys: Keys, me: str, raw: bytes) -> Verified:
     return Verified(parsed, sender, epoch, seq_from, seq_to, chains, changes, blobs, new_keys)
 
 
+_UPSERT, _DELETE = ChangeOp.UPSERT.value, ChangeOp.DELETE.value
+
+
 def _change(line: dict[str, Any], seq: int, sender: str) -> Change:
+    """One change line checked: a table we keep, a row id, an op, and for an upsert the row's own JSON
+    naming the sender as its origin. Runs once per change of a 100,000-change import: kept lean."""
     table, row_id, op, data = line.get("t"), line.get("i"), line.get("o"), line.get("d")
-    if not isinstance(table, str) or synced_table(table) is None:
+    if type(table) is not str or synced_table(table) is None:
         raise BundleError(_("the bundle holds a kind of record this desk does not keep"))
-    if not isinstance(row_id, str) or not 0 < len(row_id) <= 36 or not isinstance(data, str):
+    if type(row_id) is not str or not 0 < len(row_id) <= 36 or type(data) is not str:
         raise BundleError(_("the payload is damaged"))
-    if op == ChangeOp.DELETE:
-        if data:
-            raise BundleError(_("the payload is damaged"))
-    elif op == ChangeOp.UPSERT:
+    if op == _UPSERT:
         try:
             row = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise BundleError(_("the payload is damaged")) from exc
-        if not isinstance(row, dict) or row.get("id") != row_id:
+        if type(row) is not dict or row.get("id") != row_id:
             raise BundleError(_("the payload is damaged"))
         if row.get("origin") != sender:
             raise BundleError(_("the bundle holds records another desk made; a desk may only send its own"))
-        return Change(seq, table, row_id, str(op), data, row)
-    else:
+        return Change(seq, table, row_id, _UPSERT, data, row)
+    if op != _DELETE or data:
         raise BundleError(_("the payload is damaged"))
-    return Change(seq, table, row_id, str(op), data)
+    return Change(seq, table, row_id, _DELETE, data)
 
 
 # ---------------------------------------------------------------- applying
@@ -322,8 +324,7 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> A
     """Bring the rows to the state the changes describe: the last change of each row wins; upserts
     parents first, tombstones children first."""
     final: dict[tuple[str, str], Change] = {}
-    for change in changes:
-        final.pop((change.table, change.row_id), None)
+    for change in changes:  # a row's place is its first change; self-references are ordered below
         final[(change.table, change.row_id)] = change
     order = table_order()
     upserts: dict[str, list[Change]] = {}
@@ -341,7 +342,7 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> A
         rows = {c.row_id: c.row if c.row is not None else orjson.loads(c.data) for c in upserts[table_name]}
         ids = list(rows)
         refs = self_references(table_name)
-        if refs:
+        if refs and any(r.get(k) for r in rows.values() for k in refs):
             ids = topological(ids, {i: {r[k] for k in refs if r.get(k)} for i, r in rows.items()})
         if _foreign_rows(session, table, ids, sender):
             raise BundleError(_("the bundle would change records another desk made"))

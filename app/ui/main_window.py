@@ -135,6 +135,12 @@ def _make_inbox(ctx: UiContext) -> QWidget:
     return InboxPage(ctx)
 
 
+def _make_catalogs(ctx: UiContext) -> QWidget:
+    from app.ui.township.catalogs import CatalogsPage
+
+    return CatalogsPage(ctx)
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("home", N_("Today"), "cases.read", _make_home, "home"),
     Section("cases", N_("Disputes"), "cases.read", _make_cases, "cases"),
@@ -149,10 +155,12 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 # A township center sees its own sections instead of the village ones (a roster, cases, points or risk
-# list there would mix the villages): the villages, the inbox of escalated cases, sync, and the shared ones.
+# list there would mix the villages): the villages, the inbox of escalated cases, the points catalogs it publishes,
+# sync, and the shared ones.
 TOWNSHIP_ONLY: tuple[Section, ...] = (
     Section("villages", N_("Villages"), "cases.read", _make_villages, "villages"),
     Section("inbox", N_("Escalated cases"), "cases.read", _make_inbox, "inbox"),
+    Section("catalogs", N_("Points catalogs"), "points.read", _make_catalogs, "catalogs"),
 )
 SHARED_KEYS = frozenset({"sync", "reports", "users", "audit", "settings"})
 
@@ -270,6 +278,24 @@ def _icon_path(kind: str) -> QPainterPath:
         p.moveTo(8.5, 8)
         p.lineTo(12, 11.5)
         p.lineTo(15.5, 8)
+    elif kind == "catalogs":  # a booklet of rules with a star on its cover
+        p.addRoundedRect(QRectF(4.5, 3, 15, 18.5), 1.5, 1.5)
+        p.moveTo(7.5, 3)
+        p.lineTo(7.5, 21.5)
+        import math
+
+        for i in range(10):
+            angle = -math.pi / 2 + math.pi * i / 5
+            radius = 3.6 if i % 2 == 0 else 1.6
+            pt = QPointF(13.5 + radius * math.cos(angle), 8.8 + radius * math.sin(angle))
+            if i == 0:
+                p.moveTo(pt)
+            else:
+                p.lineTo(pt)
+        p.closeSubpath()
+        for line in (15.0, 18.0):
+            p.moveTo(10.5, line)
+            p.lineTo(16.5, line)
     elif kind == "audit":  # a clipboard with lines
         p.addRoundedRect(QRectF(4.5, 4.5, 15, 17), 2, 2)
         p.addRect(QRectF(9, 2.5, 6, 4))

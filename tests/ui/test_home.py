@@ -1,13 +1,15 @@
-"""The home page's "today": counters and the items that open their case."""
+"""The home page's "today": counters and the items that open their case, read on the worker pool."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.clock import LOCAL_TZ, today, utcnow
@@ -15,9 +17,16 @@ from app.services import case_flow, cases, households
 from app.services.case_flow import AgreementInput, FollowUpInput, SessionInput, Term
 from app.services.cases import CaseInput, PartyInput
 from app.services.context import Actor
+from app.services.today import Today
 from app.store.engine import Store
 from app.ui.home import HomePage
+from app.ui.home import page as home_page
 from tests.ui import make_ctx
+
+
+def _loaded(qtbot: QtBot, page: HomePage) -> None:
+    """Wait until the page's reads (on the worker pool) have come back and been drawn."""
+    qtbot.waitUntil(lambda: not page.loading and page.today is not None, timeout=10_000)
 
 
 def _case(store: Store, admin: Actor, village: dict[str, str], received: dt.date, summary: str) -> str:
@@ -49,6 +58,7 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
     page.resize(1280, 800)
     page.show()
     qtbot.waitExposed(page)
+    _loaded(qtbot, page)
     counts = {kind: card.number.text() for kind, card in page.cards.items()}
     assert counts == {"session": "1", "follow_up": "1", "confirmation": "1", "overdue": "1", "risk_visit": "0",
                       "points_review": "0", "not_assessed": "0"}
@@ -74,12 +84,20 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
     with store.write() as session:
         case_flow.record_follow_up(session, admin, agreed, FollowUpInput(today(), "王丽", "fully", "satisfied"))
     ctx.changed.emit({"dispute_case"})
+    _loaded(qtbot, page)
     assert page.cards["follow_up"].number.text() == "0"
+
+    # a language change relabels at once, keeping the figures while they are read again
+    ctx.retranslate.emit()
+    assert page.cards["overdue"].number.text() == "1" and page.table.item(0, 1).text() == "Overdue"  # type: ignore[union-attr]
+    _loaded(qtbot, page)
+    assert page.cards["overdue"].number.text() == "1"
 
 
 def test_an_empty_day_says_so(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str]) -> None:
     page = HomePage(make_ctx(store, admin))
     qtbot.addWidget(page)
+    _loaded(qtbot, page)
     assert page.shown == []
     assert page.list_stack.currentIndex() == 1
     assert page.empty.text() == "Nothing is due today: no session planned, no visit due, no deadline passed."
@@ -109,6 +127,7 @@ def test_risk_and_points_items_open_their_record_in_the_window(qtbot: QtBot, sto
     qtbot.waitExposed(win)
     page = win.page("home")
     assert isinstance(page, HomePage)
+    _loaded(qtbot, page)
     counts = {kind: card.number.text() for kind, card in page.cards.items()}
     assert (counts["risk_visit"], counts["not_assessed"], counts["points_review"]) == ("1", "1", "1")
     assert [(i.kind, i.record, i.record_id) for i in page.shown] == [
@@ -156,11 +175,13 @@ def test_the_home_page_says_when_the_last_backup_and_sync_were(qtbot: QtBot, tmp
     ctx = make_ctx(village.store, village.admin)
     page = HomePage(ctx)
     qtbot.addWidget(page)
+    _loaded(qtbot, page)
     text = page.safety_label.text()
     assert "No backup yet" in text and "never synced with the township" in text and WARNING_COLOR in text
     backup.create_backup(village.store, village.data_dir / "backups", actor=None, kind="auto")
     deliver(village, township, bundle_for(village, township))
     page.refresh()
+    _loaded(qtbot, page)
     text = page.safety_label.text()
     assert "Last backup:" in text and "last sync with the township:" in text
     assert WARNING_COLOR not in text and HINT_COLOR in text
@@ -171,3 +192,110 @@ def test_the_home_page_says_when_the_last_backup_and_sync_were(qtbot: QtBot, tmp
     assert window.section_keys()[window.nav.currentRow()] == "sync"
     village.close()
     township.close()
+
+
+def _slow(monkeypatch: pytest.MonkeyPatch, seconds: float, *, before: bool = True,
+          calls: list[Today] | None = None, read: threading.Event | None = None) -> None:
+    """Make the page's read of today's work take `seconds` longer (before or after the real read)."""
+    real = home_page.gather_today
+
+    def slow(session: object, actor: Actor, on: dt.date | None = None) -> Today:
+        if before:
+            time.sleep(seconds)
+        found = real(session, actor, on)  # type: ignore[arg-type]
+        if calls is not None:
+            calls.append(found)
+        if read is not None:
+            read.set()
+        if not before:
+            time.sleep(seconds)
+        return found
+
+    monkeypatch.setattr(home_page, "gather_today", slow)
+
+
+def test_refresh_does_not_block_the_window(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read that takes half a second: refresh() returns at once, the page shows what it had (or
+    "Loading…" the first time) and the window keeps running until the new figures arrive."""
+    _slow(monkeypatch, 0.5)
+    page = HomePage(make_ctx(store, admin))  # reads on the worker pool: not waited for here
+    qtbot.addWidget(page)
+    page.show()
+    assert page.loading and page.empty.text() == "Loading…" and page.list_stack.currentIndex() == 1
+    assert {card.number.text() for card in page.cards.values()} == {"…"}  # not a zero that says "nothing due"
+    _loaded(qtbot, page)
+    assert page.cards["overdue"].number.text() == "0"
+    assert page.empty.text() == "Nothing is due today: no session planned, no visit due, no deadline passed."
+
+    _case(store, admin, village, today() - dt.timedelta(days=33), "排水沟纠纷")
+    ticks: list[float] = []
+    timer = QTimer(page)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    start = time.perf_counter()
+    page.refresh()
+    took = time.perf_counter() - start
+    assert took < 0.1, f"refresh() took {took:.3f} s"
+    assert page.loading and page.cards["overdue"].number.text() == "0"  # the previous figures meanwhile
+    qtbot.waitUntil(lambda: page.cards["overdue"].number.text() == "1", timeout=10_000)
+    assert time.perf_counter() - start >= 0.5
+    assert len(ticks) >= 10  # the event loop ran while the read did
+    assert not page.loading and [item.kind for item in page.shown] == ["overdue"]
+
+
+def test_quick_refreshes_are_coalesced_and_end_with_the_newest(qtbot: QtBot, store: Store, admin: Actor,
+                                                               village: dict[str, str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refreshes asked for while a read runs make one more read, after it; what is shown never goes back
+    to an older figure."""
+    page = HomePage(make_ctx(store, admin))
+    qtbot.addWidget(page)
+    page.show()
+    _loaded(qtbot, page)
+    calls: list[Today] = []
+    read = threading.Event()
+    _slow(monkeypatch, 0.3, before=False, calls=calls, read=read)  # the first read's figures are old when they arrive
+    card = page.cards["overdue"]
+    seen: list[int] = []
+    set_count = card.set_count
+
+    def spy(count: int) -> None:
+        seen.append(count)
+        set_count(count)
+
+    card.set_count = spy  # type: ignore[method-assign]
+
+    _case(store, admin, village, today() - dt.timedelta(days=33), "排水沟纠纷")
+    page.refresh()
+    assert read.wait(10)  # the first read has counted one overdue case ...
+    _case(store, admin, village, today() - dt.timedelta(days=40), "宅基地纠纷")  # ... before the second was registered
+    page.refresh()
+    page.refresh()
+    page.refresh()
+    assert page.loading
+    _loaded(qtbot, page)
+    assert [found.counts.get("overdue") for found in calls] == [1, 2]  # four refreshes, two reads
+    assert seen == [1, 2] and card.number.text() == "2"
+    assert len(page.shown) == 2
+
+
+def test_a_failed_read_shows_the_usual_error(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    page = HomePage(make_ctx(store, admin))
+    qtbot.addWidget(page)
+    page.show()
+    _loaded(qtbot, page)
+
+    def broken(*args: object, **kwargs: object) -> Today:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(home_page, "gather_today", broken)
+    page.refresh()
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in page.findChildren(QMessageBox)), timeout=10_000)
+    box = next(box for box in page.findChildren(QMessageBox) if box.isVisible())
+    assert box.windowTitle() == "Something went wrong"
+    box.close()
+    assert not page.loading
+    assert {card.number.text() for card in page.cards.values()} == {"0"}
+    assert "No backup yet" in page.safety_label.text()  # the backup line is read on its own

@@ -61,7 +61,7 @@ def test_a_township_desk_shows_the_township_sections(qtbot: QtBot, desks: tuple[
     qtbot.waitExposed(win)
     try:
         keys = win.section_keys()
-        assert keys[:3] == ["villages", "inbox", "sync"] and keys[-3:] == ["users", "audit", "settings"]
+        assert keys[:4] == ["villages", "inbox", "catalogs", "sync"] and keys[-3:] == ["users", "audit", "settings"]
         assert not {"home", "cases", "points", "risk", "roster"} & set(keys)
         assert win.current_key() == "villages" and isinstance(win.page("villages"), VillagesPage)
         assert win.nav.item(1).text() == "Escalated cases"

@@ -4,13 +4,20 @@ in the open round, points entries awaiting review — as counters and as a list 
 a case (`open_case_requested`), or a household's risk history, the rating of a household, a points entry in
 the review queue (`open_record_requested(record, id)`; the main window routes it).
 
-Composed of one service read (`app.services.today.gather_today`): no SQL here.
+Composed of one service read (`app.services.today.gather_today`, and `safekeeping` for the backup and sync
+line): no SQL here. The read runs on the worker pool in its own session (it takes a noticeable part of a
+second on a desk of 50,000 households); the page keeps showing what it had ("Loading…" the first time) and
+draws the result when it arrives. At most one read runs: a refresh asked for meanwhile runs once after it.
 """
 
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
@@ -31,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.i18n import _, format_date, format_datetime, ngettext
+from app.services.context import Actor
 from app.services.today import (
     CASE,
     ITEM_WORDS,
@@ -43,9 +51,11 @@ from app.services.today import (
     kinds_for,
     safekeeping,
 )
+from app.store.engine import Store
 from app.ui.cases.common import CHIPS_ROLE, HINT_COLOR, WARNING_COLOR, ChipDelegate, bigger, report_error, touches_cases
 from app.ui.context import UiContext
 from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
+from app.ui.worker import Progress, Task, run_task
 
 __all__ = ["KINDS", "Card", "HomePage", "Today", "TodayItem"]
 
@@ -95,6 +105,8 @@ class Card(QPushButton):
         column.addWidget(self.number)
         column.addWidget(self.words)
         self.count = 0
+        self.counted = False  # False until the first count arrives (the number shows "…" meanwhile)
+        self._paint(HINT_COLOR)
 
     def relabel(self) -> None:
         label, _color = KINDS[self.kind]
@@ -102,14 +114,25 @@ class Card(QPushButton):
         bigger(self.number, 2.0, bold=True)
         bigger(self.words, 1.0, bold=False)
         self.setMinimumHeight(self.number.sizeHint().height() + self.words.sizeHint().height() + 26)
-        self.setAccessibleName(f"{_(label)}: {self.count}")
+        self._name()
 
     def set_count(self, count: int) -> None:
         self.count = count
+        self.counted = True
         self.number.setText(str(count))
-        label, color = KINDS[self.kind]
-        self.setAccessibleName(f"{_(label)}: {count}")
-        shown = color if count else HINT_COLOR
+        _label, color = KINDS[self.kind]
+        self._name()
+        self._paint(color if count else HINT_COLOR)
+
+    def _name(self) -> None:
+        label, _color = KINDS[self.kind]
+        words = _(label)
+        shown = str(self.count) if self.counted else _("Loading…")
+        self.setAccessibleName(f"{words}: {shown}")
+
+    def _paint(self, shown: str) -> None:
+        if not self.counted:
+            self.number.setText("…")
         self.number.setStyleSheet(f"color: {shown};")
         self.setStyleSheet(
             "QPushButton { background: white; border: 1px solid #d5dae1; border-left: 5px solid " + shown + ";"
@@ -117,6 +140,34 @@ class Card(QPushButton):
             " QPushButton:checked { background: #eef4fb; border: 2px solid " + ACCENT_COLOR + ";"
             " border-left: 5px solid " + shown + "; }"
             " QPushButton:focus { border: 2px solid " + ACCENT_COLOR + "; border-left: 5px solid " + shown + "; }")
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What one background read found: today's work (or why it could not be read) and the safekeeping line."""
+
+    today: Today | None
+    error: BaseException | None
+    traceback: str
+    safekeeping: Safekeeping | None
+
+
+def _gather(store: Store, actor: Actor, data_dir: Path) -> Gathered:
+    """Runs on the worker pool: each read in its own session (sessions are not shared between threads)."""
+    found: Today | None = None
+    error: BaseException | None = None
+    tb = ""
+    try:
+        with store.read() as session:
+            found = gather_today(session, actor)
+    except Exception as exc:
+        error, tb = exc, traceback.format_exc()
+    try:
+        with store.read() as session:
+            kept: Safekeeping | None = safekeeping(session, data_dir)
+    except Exception:  # the home page still shows today's work
+        kept = None
+    return Gathered(found, error, tb, kept)
 
 
 class HomePage(QWidget):
@@ -130,6 +181,10 @@ class HomePage(QWidget):
         self.today: Today | None = None
         self.shown: list[TodayItem] = []
         self._stale = False
+        self._task: Task | None = None  # the read running on the worker pool
+        self._pending = False  # a refresh asked for while it ran: one more read when it ends
+        self._generation = 0  # of the last read started; a result older than the one shown is dropped
+        self._shown_generation = 0
         self.title = QLabel()
         self.title.setObjectName("homeTitle")
         self.date_label = QLabel()
@@ -209,6 +264,7 @@ class HomePage(QWidget):
         for card in self.cards.values():
             card.relabel()
         bigger(self.empty, 1.2, bold=False)
+        self._show()  # the words of the figures already shown, at once; the read brings the rest
         self.refresh()
 
     def _on_changed(self, tables: object) -> None:
@@ -224,14 +280,59 @@ class HomePage(QWidget):
         if self._stale:
             self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        """Whether a read is running (or about to run): the figures shown may be about to change."""
+        return self._task is not None or self._pending
+
     def refresh(self) -> None:
+        """Read today's work again on the worker pool; returns at once. While a read runs, one more is
+        queued (however many refreshes are asked for) and starts when it ends."""
         self._stale = False
-        try:
-            with self.ctx.store.read() as session:
-                self.today = gather_today(session, self.ctx.actor)
-        except Exception as exc:
-            self.today = Today(today())
-            report_error(self, self.ctx, exc, traceback.format_exc())
+        if self._task is not None:
+            self._pending = True
+            return
+        self._start()
+
+    def _start(self) -> None:
+        self._pending = False
+        self._generation += 1
+        generation = self._generation
+        store, actor, data_dir = self.ctx.store, self.ctx.actor, self.ctx.data_dir
+
+        def work(_progress: Progress) -> Gathered:
+            return _gather(store, actor, data_dir)
+
+        def done(result: Any) -> None:
+            if shiboken6.isValid(self):  # the page may have gone while the read ran
+                self._finished(generation, result)
+
+        def failed(exc: BaseException, tb: str) -> None:
+            if shiboken6.isValid(self):
+                self._finished(generation, Gathered(None, exc, tb, None))
+
+        self._task = run_task(work, done, failed)
+
+    def _finished(self, generation: int, result: Gathered) -> None:
+        if generation == self._generation:
+            self._task = None
+        if generation > self._shown_generation:  # never over what a newer read found
+            self._shown_generation = generation
+            self.today = result.today if result.today is not None else Today(today())
+            self.safekeeping = result.safekeeping
+            self._show()
+            if result.error is not None:
+                report_error(self, self.ctx, result.error, result.traceback)
+        if self._pending and self._task is None:
+            self._start()
+
+    def _show(self) -> None:
+        """Draw what was read last (the words in the current language); "Loading…" before the first read."""
+        if self.today is None:
+            self.date_label.setText(format_date(today()))
+            self.safety_label.clear()
+            self._show_items()
+            return
         self.date_label.setText(format_date(self.today.on))
         self._show_safekeeping()
         for kind, card in self.cards.items():
@@ -239,14 +340,10 @@ class HomePage(QWidget):
         self._show_items()
 
     def _show_safekeeping(self) -> None:
-        try:
-            with self.ctx.store.read() as session:
-                self.safekeeping = safekeeping(session, self.ctx.data_dir)
-        except Exception:  # the home page still shows today's work
-            self.safekeeping = None
+        state = self.safekeeping
+        if state is None:
             self.safety_label.clear()
             return
-        state = self.safekeeping
 
         def part(ok: bool, text: str, section: str) -> str:
             color = HINT_COLOR if ok else WARNING_COLOR
@@ -276,14 +373,21 @@ class HomePage(QWidget):
         self._show_items()
 
     def _show_items(self) -> None:
-        items = self.today.items if self.today is not None else []
+        if self.today is None:  # the first read has not come back yet
+            self.shown = []
+            self.table.setRowCount(0)
+            self.filter_label.hide()
+            self.empty.setText(_("Loading…"))
+            self.list_stack.setCurrentIndex(1)
+            return
+        items = self.today.items
         kind = self._chosen_kind()
         items = sorted((i for i in items if kind is None or i.kind == kind), key=lambda i: ORDER.index(i.kind))
         self.shown = items
         notes = []
         if kind:
             notes.append(_("Showing only: {what}. Press the card again to show everything.").format(what=_(KINDS[kind][0])))
-        counts = self.today.counts if self.today is not None else {}
+        counts = self.today.counts
         cut = [k for k in self.cards if (kind is None or k == kind) and counts.get(k, 0) > MAX_LISTED]
         for k in cut:
             notes.append(_("{what}: the first {shown} of {n} are listed.").format(what=_(KINDS[k][0]), shown=MAX_LISTED,

@@ -1,7 +1,8 @@
 """The catalog of the village rules (积分细则): the items of the version in force — code, category, wording,
 points, cap per period, whether a second person reviews. Edit an item or add one (`edit_items`), adopt a new
 version approved by the assembly (`adopt_version`), read a version from Excel or write it to Excel, and set
-the star thresholds. Entries keep their own points, so no change here alters a balance."""
+the star thresholds. The township's reference catalogs that arrived are listed too, to read and to adopt
+(`township_notices.adopt_release`). Entries keep their own points, so no change here alters a balance."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.clock import today
 from app.errors import ValidationError
-from app.i18n import N_, _, format_date
+from app.i18n import N_, _, format_date, ngettext
+from app.models.township import CatalogRelease
 from app.services.points_catalog import CAP_PERIODS, MAX_POINTS, ItemInput
 from app.ui.context import UiContext
 from app.ui.points.common import (
@@ -53,6 +55,8 @@ from app.ui.points.common import (
     signed,
 )
 from app.ui.points.dialogs import FormDialog
+from app.ui.points.items_table import ReleaseItemsDialog
+from app.ui.points.township_releases import TownshipReleasesBox
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -124,12 +128,15 @@ class ItemDialog(FormDialog):
 
 class AdoptDialog(FormDialog):
     """A new version of the rules, adopted by the villagers' (representative) assembly, with its items: a copy
-    of the version in force (to change afterwards) or the items read from an Excel file."""
+    of the version in force (to change afterwards), the items read from an Excel file, or a township catalog
+    (`release_id`: adopted through `adopt_release`, with a note naming it)."""
 
-    def __init__(self, ctx: UiContext, items: list[ItemInput], source: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, items: list[ItemInput], source: str, parent: QWidget | None = None, *,
+                 release_id: str | None = None, note: str = "") -> None:
         super().__init__(ctx, _("Adopt a new version of the rules"), parent)
         self.setObjectName("AdoptDialog")
         self.items = items
+        self.release_id = release_id
         self.name = QLineEdit()
         self.name.setMaxLength(100)
         self.name.setMinimumWidth(self.fontMetrics().averageCharWidth() * 44)
@@ -141,6 +148,7 @@ class AdoptDialog(FormDialog):
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 14)
+        self.note.setPlainText(note)
         self.errors.add_row(self.form, "name", _("Version name"), self.name, required=True)
         self.errors.add_row(self.form, "adopted_on", _("Adopted on"), self.adopted_on, required=True)
         self.errors.add_row(self.form, "adopted_by", _("Adopted by (which assembly)"), self.adopted_by)
@@ -159,6 +167,12 @@ class AdoptDialog(FormDialog):
         from app.services import points_catalog
 
         name, day, by, note = self.name.text(), q_to_date(self.adopted_on.date()), self.adopted_by.text(), self.note.toPlainText()
+        release_id = self.release_id
+        if release_id is not None:
+            from app.services import township_notices
+
+            return self.run(lambda session: township_notices.adopt_release(session, self.ctx.actor, release_id, name, day, by, note),
+                            CATALOG_TABLES)
         return self.run(lambda session: points_catalog.adopt_version(session, self.ctx.actor, name, day, by, self.items, note),
                         CATALOG_TABLES)
 
@@ -246,6 +260,10 @@ class CatalogView(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.message = InlineMessage()
+        self.releases: list[CatalogRelease] = []
+        self.township = TownshipReleasesBox(can_edit)
+        self.township.view_button.clicked.connect(lambda: self.view_release())
+        self.township.adopt_button.clicked.connect(lambda: self.adopt_release())
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("catalogTable")
@@ -266,6 +284,7 @@ class CatalogView(QWidget):
         layout.addWidget(self.subtitle)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(self.township)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.stars_label)
         self.relabel()
@@ -281,20 +300,23 @@ class CatalogView(QWidget):
         self.export_button.setText(_("Export to Excel…"))
         self.stars_button.setText(_("Star thresholds…"))
         self.table.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS])
+        self.township.relabel()
         bigger(self.title, 1.2)
         self._show()
 
     def refresh(self) -> None:
-        from app.services import points
+        from app.services import points, township_notices
 
         try:
             self.catalog = load_catalog(self.ctx)
             with self.ctx.store.read() as session:
                 self.thresholds = points.star_thresholds(session)
+                self.releases = township_notices.releases(session, self.ctx.actor)
         except Exception as exc:
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return
         self.rules = self.catalog.rules
+        self.township.set_releases(self.releases)
         self._show()
 
     def _show(self) -> None:
@@ -381,6 +403,41 @@ class CatalogView(QWidget):
         items = [item_input(r) for r in self.rules]
         source = _("{n} items, copied from the version in force; change them after adopting.").format(n=len(items))
         return self._open(AdoptDialog(self.ctx, items, source, self), _("The new version of the rules is in force."))
+
+    def _release_items(self, release: CatalogRelease) -> list[ItemInput] | None:
+        from app.services import township_notices
+
+        try:
+            return township_notices.release_items(release)
+        except ValidationError as exc:  # a damaged row from another desk
+            self.message.error(exc.message)
+            return None
+
+    def view_release(self) -> QDialog | None:
+        release = self.township.selected()
+        items = self._release_items(release) if release is not None else None
+        if release is None or items is None:
+            return None
+        dialog = ReleaseItemsDialog(release.name, release.issued_on, release.note, items, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def adopt_release(self) -> QDialog | None:
+        """The assembly adopted the township's catalog: the adopt dialog with its items and a note naming it."""
+        release = self.township.selected()
+        if release is None or not self.ctx.can("points.catalog"):
+            return None
+        items = self._release_items(release)
+        if items is None:
+            return None
+        source = ngettext("{n} item of the township's catalog “{name}”; change them after adopting if the assembly wishes.",
+                          "{n} items of the township's catalog “{name}”; change them after adopting if the assembly wishes.",
+                          len(items)).format(n=len(items), name=release.name)
+        note = _("After the township's catalog “{name}” of {date}.").format(name=release.name, date=format_date(release.issued_on))
+        dialog = AdoptDialog(self.ctx, items, source, self, release_id=release.id, note=note)
+        return self._open(dialog, _("The township's catalog is now the village's rules in force."))
 
     def edit_stars(self) -> QDialog | None:
         if not self.ctx.can("points.catalog"):

@@ -209,6 +209,15 @@ def fit_rows(view: QTableView) -> None:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 14)
 
 
+def fit_height(view: QTableView, most: int) -> None:
+    """A short list under other things: the table as tall as its rows, at most `most` of them (it scrolls beyond)."""
+    rows = max(1, min(view.model().rowCount(), most))
+    frame = 2 * view.frameWidth()
+    header = view.horizontalHeader().sizeHint().height() if not view.horizontalHeader().isHidden() else 0
+    scroll = view.horizontalScrollBar().sizeHint().height() if view.horizontalScrollBar().isVisible() else 0
+    view.setFixedHeight(header + rows * view.verticalHeader().defaultSectionSize() + frame + scroll)
+
+
 # ---------------------------------------------------------------- USB sticks
 
 

@@ -1,9 +1,11 @@
 """The Sync section's first view: what is waiting to be sent, when the last bundle went out and when the
 last receipt came back, per enrolled desk; "Export to USB", "Import…" and "Send over the network now";
-and, after an import, what became of each file, in plain words."""
+after an import, what became of each file, in plain words; and the desks the township revoked — in red at the
+top when it is this very desk, whose bundles are then refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import traceback
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import N_, _, format_number, ngettext
+from app.clock import LOCAL_TZ
+from app.i18n import N_, _, format_date, format_number, ngettext
+from app.models.township import RevocationNotice
 from app.sync.identity import kind_label
 from app.sync.status import PeerStatus, SyncSummary
 from app.ui.cases.common import HINT_COLOR, OK_COLOR, bigger, relabel_all, report_error, tr
@@ -34,6 +38,7 @@ from app.ui.sync.common import (
     RowsModel,
     bundle_status_chip,
     find_drives,
+    fit_height,
     fit_rows,
     seq_range,
     table_view,
@@ -50,6 +55,8 @@ PEER_COLUMNS = (
     Column("applied", N_("Their changes here"), numeric=True), Column("kind", N_("Desk kind")),
 )
 SOMETIMES = ("problem", "held")  # shown only when some desk has one
+REVOKED_COLUMNS = (Column("committee", N_("Committee")), Column("revoked", N_("Revoked on")), Column("reason", N_("Reason")))
+REVOKED_ROWS = 4  # a short list; it scrolls beyond
 RESULT_COLUMNS = (
     Column("file", N_("File")), Column("status", N_("Fate"), chip=True), Column("reason", N_("In plain words")),
     Column("from", N_("Sent by")), Column("seq", N_("Change numbers"), numeric=True),
@@ -78,6 +85,31 @@ def peer_cell(p: PeerStatus, key: str) -> Any:
             return _("{n} rejected: {reason}").format(n=p.rejected, reason=p.last_problem)
         return ""
     return ""
+
+
+def revoked_day(notice: RevocationNotice) -> str:
+    value = notice.revoked_at
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_date(value.astimezone(LOCAL_TZ).date())
+
+
+def revoked_cell(notice: RevocationNotice, key: str) -> Any:
+    if key == "committee":
+        return notice.committee_name
+    if key == "revoked":
+        return revoked_day(notice)
+    if key == "reason":
+        return notice.reason
+    return ""
+
+
+def own_revocation_text(notice: RevocationNotice) -> str:
+    if notice.reason:
+        return _("This desk's key was revoked by the township on {date} ({reason}). Bundles from it are refused; set the "
+                 "desk up again with the township.").format(date=revoked_day(notice), reason=notice.reason)
+    return _("This desk's key was revoked by the township on {date}. Bundles from it are refused; set the desk up again "
+             "with the township.").format(date=revoked_day(notice))
 
 
 def outcome_words(o: Any) -> str:
@@ -171,6 +203,15 @@ class OverviewView(QWidget):
         toolbar.addWidget(self.push_button)
         toolbar.addStretch(1)
 
+        self.own_revoked = QLabel()
+        self.own_revoked.setObjectName("ownRevoked")
+        self.own_revoked.setWordWrap(True)
+        self.own_revoked.setTextFormat(Qt.TextFormat.PlainText)
+        self.own_revoked.setStyleSheet(f"color: {ERROR_COLOR}; font-weight: bold;")
+        self.own_revoked.hide()
+        self.own_notice: RevocationNotice | None = None
+        self.revocations: list[RevocationNotice] = []
+
         self.title = QLabel()
         self.title.setObjectName("syncTitle")
         self.title.setWordWrap(True)
@@ -206,6 +247,14 @@ class OverviewView(QWidget):
         peers_layout = QVBoxLayout(self.peers_box)
         peers_layout.addWidget(self.peers_table)
 
+        self.revoked_model = RowsModel(REVOKED_COLUMNS, revoked_cell, tip=lambda n: n.reason)
+        self.revoked_table = table_view(self.revoked_model, "revokedTable", stretch="reason")
+        self.revoked_box = tr(QGroupBox(), N_("Desks revoked by the township"))
+        self.revoked_box.setObjectName("revokedBox")
+        revoked_layout = QVBoxLayout(self.revoked_box)
+        revoked_layout.addWidget(self.revoked_table)
+        self.revoked_box.hide()
+
         self.busy_label = QLabel()
         self.busy_label.setObjectName("busyLabel")
         self.progress = QProgressBar()
@@ -240,6 +289,7 @@ class OverviewView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
+        layout.addWidget(self.own_revoked)
         layout.addWidget(self.title)
         layout.addWidget(self.network_label)
         layout.addLayout(cards)
@@ -247,6 +297,7 @@ class OverviewView(QWidget):
         layout.addWidget(self.busy)
         layout.addWidget(self.message)
         layout.addWidget(self.peers_box, 1)
+        layout.addWidget(self.revoked_box)
         layout.addWidget(self.results_box, 2)
         self.filler = QWidget()  # takes the room while there is no table to show, so the rest stays at the top
         self.filler.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
@@ -258,10 +309,12 @@ class OverviewView(QWidget):
         bigger(self.title, 1.15, bold=True)
         for card in (self.pending_card, self.export_card, self.receipt_card, self.import_card):
             card.relabel()
-        for table in (self.peers_table, self.results_table):
+        for table in (self.peers_table, self.results_table, self.revoked_table):
             fit_rows(table)
+        fit_height(self.revoked_table, REVOKED_ROWS)
         self.peers_model.relabel()
         self.results_model.relabel()
+        self.revoked_model.relabel()
         if self.summary is not None:
             self._show(self.summary)
 
@@ -274,13 +327,15 @@ class OverviewView(QWidget):
     # -------------------------------------------------------- loading
 
     def refresh(self) -> None:
-        from app.services import committee
+        from app.services import committee, township_notices
         from app.sync import status
 
         try:
             with self.ctx.store.read() as session:
                 self.mode = str(committee.require_current(session).mode)
                 summary = status.summary(session, self.ctx.data_dir)
+                self.revocations = township_notices.revocations(session)
+                self.own_notice = township_notices.own_revocation(session)
         except Exception as exc:
             report_error(self, self.ctx, exc, traceback.format_exc())
             return
@@ -291,6 +346,7 @@ class OverviewView(QWidget):
         self.title.setText(_("This desk: {name} ({kind}) · {n} changes made here").format(
             name=s.name, kind=_(kind_label(s.kind)), n=format_number(s.last_seq)))
         live = [p for p in s.peers if not p.revoked]
+        self._show_revocations()
         self.peers_model.set_rows(s.peers)
         for key in SOMETIMES:
             column = self.peers_model.column(key)
@@ -313,6 +369,13 @@ class OverviewView(QWidget):
         for button in (self.export_button, self.import_button):
             button.setEnabled(bool(live) and self.task is None)
         self._show_network()
+
+    def _show_revocations(self) -> None:
+        self.own_revoked.setText(own_revocation_text(self.own_notice) if self.own_notice is not None else "")
+        self.own_revoked.setVisible(self.own_notice is not None)
+        self.revoked_model.set_rows(self.revocations)
+        fit_height(self.revoked_table, REVOKED_ROWS)
+        self.revoked_box.setVisible(bool(self.revocations))
 
     def _show_network(self) -> None:
         s = self.summary
