@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.errors import PermissionDenied, ValidationError, VerificationFailed
 from app.models.cases import Case, CaseDecision, CaseMediator, CaseStatus
@@ -117,8 +117,6 @@ def test_later_changes_travel_incrementally_and_tombstones_delete(desks: tuple[D
 
 
 def test_search_text_follows_a_person_who_moved_to_another_household(desks: tuple[Desk, Desk]) -> None:
-    from sqlmodel import col
-
     from app.models.roster import Household, HouseholdSearch, Person
     from app.services import households
 
@@ -144,6 +142,38 @@ def test_search_text_follows_a_person_who_moved_to_another_household(desks: tupl
         old_text = session.exec(select(HouseholdSearch.text).where(HouseholdSearch.household_id == old)).one()
     assert found == {new}
     assert "𠮷䶮迁户" not in old_text
+
+
+def test_references_are_checked_as_a_set_at_the_township(desks: tuple[Desk, Desk]) -> None:
+    """The import writes with SQLite's row-by-row foreign keys off and checks them itself: a row naming a
+    parent the township does not have, or a tombstone of a parent others still name, is rejected whole."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models.roster import Household, Person
+
+    village, township = desks
+    deliver(village, township, bundle_for(village, township))
+    before = everything(township.store)
+    with village.store.write(references_checked_by_caller=True) as session:  # a desk with a broken file
+        case = session.exec(select(Case)).first()
+        session.add(CaseMediator(case_id="00000000-dangling", name="无此案", role="peoples_mediator", origin=village.device))
+        case.summary = case.summary + "。"
+    dangling = bundle_for(village, township, record=False)
+    outcome = importer.import_bytes(township.store, township.data_dir, dangling.data)
+    assert outcome.status == "rejected" and "does not have" in outcome.reason
+    assert everything(township.store) == before
+    with village.store.write(references_checked_by_caller=True) as session:
+        for row in session.exec(select(CaseMediator).where(CaseMediator.case_id == "00000000-dangling")):
+            session.delete(row)
+        household = session.exec(select(Household).where(col(Household.id).in_(select(Person.household_id)))).first()
+        session.delete(household)  # its people still name it
+    orphaning = bundle_for(village, township, record=False)
+    outcome = importer.import_bytes(township.store, township.data_dir, orphaning.data)
+    assert outcome.status == "rejected" and "still refer to" in outcome.reason
+    assert everything(township.store) == before
+    # and the pooled connection that wrote unchecked is checked again for everyone else
+    with pytest.raises(IntegrityError), village.store.write() as session:
+        session.add(CaseMediator(case_id="00000000-other", name="无此案", role="peoples_mediator", origin=village.device))
 
 
 def test_the_same_bundle_twice_is_already_imported(desks: tuple[Desk, Desk]) -> None:

@@ -52,7 +52,7 @@ from app.sync.bundle import (
 )
 from app.sync.changelog import APPLYING, chain_of, digest_of, local_identity, topological
 from app.sync.keys import Keys, b64, load_keys, unb64, verify_rotation
-from app.sync.tables import decode_row, self_references, sqlite_values, synced_table, table_order
+from app.sync.tables import decode_row, referring_columns, self_references, sqlite_values, synced_table, table_order
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 STAGING = Path("sync") / "staging"
@@ -336,6 +336,7 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> A
             deletes.setdefault(table_name, []).append(row_id)
     applied = Applied({}, {})
     sqlite = session.get_bind().dialect.name == "sqlite"
+    written: dict[str, list[dict[str, Any]]] = {}
     for table_name in sorted(upserts, key=order.__getitem__):
         table = synced_table(table_name)
         assert table is not None
@@ -358,6 +359,7 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> A
         except (ValueError, TypeError, KeyError) as exc:
             raise BundleError(_("the bundle holds a record this desk cannot read: {error}").format(error=str(exc)[:200])) from exc
         applied.touched.setdefault(table_name, set()).update(ids)
+        written[table_name] = list(rows.values())
     for table_name in sorted(deletes, key=order.__getitem__, reverse=True):
         table = synced_table(table_name)
         assert table is not None
@@ -370,7 +372,31 @@ def apply_changes(session: Session, sender: str, changes: Iterable[Change]) -> A
         for start in range(0, len(ids), 500):
             session.connection().execute(delete(table).where(table.c.id.in_(ids[start : start + 500])))
         applied.touched.setdefault(table_name, set()).update(ids)
+    if sqlite:
+        _check_references(session, written, deletes)
     return applied
+
+
+def _check_references(session: Session, written: dict[str, list[dict[str, Any]]], deleted: dict[str, list[str]]) -> None:
+    """What SQLite's foreign keys would check at commit, as a few set queries (the importer's write runs
+    with them off): every parent a written row names exists, and no row left names a deleted one."""
+    conn = session.connection()
+    for table_name, rows in written.items():
+        table = synced_table(table_name)
+        assert table is not None
+        for fk in table.foreign_keys:
+            column, parent = fk.parent.name, fk.column.table.name
+            wanted = sorted({r[column] for r in rows if r.get(column) is not None})
+            if not wanted:
+                continue
+            sql = f'SELECT count(*) FROM "{parent}" WHERE "{fk.column.name}" IN (SELECT value FROM json_each(?))'
+            if conn.exec_driver_sql(sql, (orjson.dumps(wanted).decode(),)).scalar_one() != len(wanted):
+                raise BundleError(_("the bundle refers to records this desk does not have ({table})").format(table=table_name))
+    for table_name, ids in deleted.items():
+        for child, column in referring_columns(table_name):
+            sql = f'SELECT 1 FROM "{child}" WHERE "{column}" IN (SELECT value FROM json_each(?)) LIMIT 1'
+            if conn.exec_driver_sql(sql, (orjson.dumps(ids).decode(),)).first() is not None:
+                raise BundleError(_("the bundle deletes records that others still refer to ({table})").format(table=table_name))
 
 
 def refresh_derived(session: Session, applied: Applied) -> None:
@@ -512,7 +538,7 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
     status = ""
     reason = ""
     try:
-        with store.write() as session:
+        with store.write(references_checked_by_caller=True) as session:  # apply_changes checks them
             session.info[APPLYING] = True
             if session.get_bind().dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serializes writers
                 session.connection().execute(text("SELECT pg_advisory_xact_lock(hashtext(:sender))"), {"sender": sender})
@@ -536,8 +562,6 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
                 held.mkdir(parents=True, exist_ok=True)
                 write_atomic(held / f"{v.parsed.sha256}.mdbundle", raw)
             else:
-                if session.get_bind().dialect.name == "sqlite":
-                    session.connection().exec_driver_sql("PRAGMA defer_foreign_keys=ON")
                 fresh = [c for c in v.changes if c.seq > applied]
                 refresh_derived(session, apply_changes(session, sender, fresh))
                 if cursor is None:

@@ -46,6 +46,13 @@ def self_references(table_name: str) -> tuple[str, ...]:
     return tuple(fk.parent.name for fk in table.foreign_keys if fk.column.table is table)
 
 
+@functools.cache
+def referring_columns(table_name: str) -> tuple[tuple[str, str], ...]:
+    """(table, column) of every table of the database, synced or local, whose column points at this one."""
+    return tuple((t.name, fk.parent.name) for t in SQLModel.metadata.sorted_tables for fk in t.foreign_keys
+                 if fk.column.table.name == table_name)
+
+
 def _json_default(value: Any) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
