@@ -318,9 +318,12 @@ class HomePage(QWidget):
             self._task = None
         if generation > self._shown_generation:  # never over what a newer read found
             self._shown_generation = generation
-            self.today = result.today if result.today is not None else Today(today())
-            self.safekeeping = result.safekeeping
-            self._show()
+            found = result.today if result.today is not None else Today(today())
+            # drawing a long list takes a moment too: not again when nothing changed (a refresh on show, say)
+            unchanged = found == self.today and result.safekeeping == self.safekeeping
+            self.today, self.safekeeping = found, result.safekeeping
+            if not unchanged:
+                self._show()
             if result.error is not None:
                 report_error(self, self.ctx, result.error, result.traceback)
         if self._pending and self._task is None:
