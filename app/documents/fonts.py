@@ -3,8 +3,11 @@
 * The document font is WenQuanYi Micro Hei (`resources/fonts/wqy-microhei.ttc`, face 0): TrueType, so
   reportlab embeds it, as a subset.
 * Characters it lacks (𠮷 U+20BB7, 䶮 U+4DAE, the rest of CJK Extension A and the Extension B characters
-  seen in names) are drawn with the fallback `HanaMin-rare.ttf`, chosen per character by the fonts' cmaps
-  (`markup()` for Paragraphs, `runs()`/`draw_text()` for the canvas).
+  seen in names) are drawn with the fallback `HanaMin-rare.ttf`, and emoji pasted from WeChat (😀 👍 ✅)
+  with `Symbola-emoji.ttf` (black outlines: reportlab cannot draw colour emoji fonts), chosen per
+  character by the fonts' cmaps (`markup()` for Paragraphs, `runs()`/`draw_text()` for the canvas).
+  Emoji presentation selectors (U+FE0F, U+FE0E) and joiners (U+200D) have no glyph anywhere and are
+  left out, so "❤️" prints as one heart, not a heart and a box.
 * reportlab writes the ToUnicode map of a subset with 4 hex digits per character, which truncates
   characters beyond the BMP (𠮷 came out of `pdftotext` as U+20BB). `_to_unicode_cmap` writes them as
   UTF-16 surrogate pairs instead; it replaces `reportlab.pdfbase.ttfonts.makeToUnicodeCMap` (same output
@@ -36,9 +39,12 @@ from reportlab.platypus import paragraph
 from app.paths import resources_dir
 
 MAIN_FONT = "MDWenQuanYi"
-RARE_FONT = "MDHanaMinRare"
 MAIN_FILE = "wqy-microhei.ttc"
+RARE_FONT = "MDHanaMinRare"
 RARE_FILE = "HanaMin-rare.ttf"
+EMOJI_FONT = "MDSymbolaEmoji"
+EMOJI_FILE = "Symbola-emoji.ttf"
+FALLBACKS = ((RARE_FONT, RARE_FILE), (EMOJI_FONT, EMOJI_FILE))  # in the order they are tried
 
 # Must not begin a line (GB/T 15834 and common practice): closing brackets and quotes, pause and stop marks.
 CANNOT_START = "，。、；：！？》〉）」』】〕〗〙〛｝］”’…—～·％‰．｡､ﾞﾟ〃々"
@@ -51,15 +57,18 @@ class FontMissing(RuntimeError):
 @dataclass(frozen=True)
 class Fonts:
     main: str
-    rare: str | None
     main_chars: frozenset[int]
-    rare_chars: frozenset[int]
+    fallbacks: tuple[tuple[str, frozenset[int]], ...]  # (font name, its characters), tried in order
+
+    @property
+    def rare(self) -> str | None:
+        return next((name for name, _chars in self.fallbacks if name == RARE_FONT), None)
 
     def font_for(self, char: str) -> str:
         code = ord(char)
-        if code in self.main_chars or self.rare is None or code not in self.rare_chars:
+        if code in self.main_chars:
             return self.main
-        return self.rare
+        return next((name for name, chars in self.fallbacks if code in chars), self.main)
 
 
 _lock = threading.Lock()
@@ -112,24 +121,26 @@ def fonts() -> Fonts:
         # no bold or italic faces: map them to the regular one, so <b> never fails or fakes a bold
         pdfmetrics.registerFontFamily(MAIN_FONT, normal=MAIN_FONT, bold=MAIN_FONT, italic=MAIN_FONT,
                                       boldItalic=MAIN_FONT)
-        main_chars = frozenset(main.face.charToGlyph)
-        rare_path = fonts_dir() / RARE_FILE
-        if rare_path.is_file():
-            rare = TTFont(RARE_FONT, str(rare_path))
-            pdfmetrics.registerFont(rare)
-            pdfmetrics.registerFontFamily(RARE_FONT, normal=RARE_FONT, bold=RARE_FONT, italic=RARE_FONT,
-                                          boldItalic=RARE_FONT)
-            return Fonts(MAIN_FONT, RARE_FONT, main_chars, frozenset(rare.face.charToGlyph))
-        return Fonts(MAIN_FONT, None, main_chars, frozenset())
+        fallbacks = []
+        for name, file_name in FALLBACKS:
+            path = fonts_dir() / file_name
+            if path.is_file():
+                font = TTFont(name, str(path))
+                pdfmetrics.registerFont(font)
+                pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+                fallbacks.append((name, frozenset(font.face.charToGlyph)))
+        return Fonts(MAIN_FONT, frozenset(main.face.charToGlyph), tuple(fallbacks))
 
 
 # ---------------------------------------------------------------- text
 
 _XML_INVALID = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_XML_INVALID.update({0xFE0E: None, 0xFE0F: None, 0x200D: None})  # emoji selectors and joiners: no glyph
 
 
 def clean(text: str | None) -> str:
-    """Text without the control characters that PDF text and reportlab's markup cannot carry."""
+    """Text without the control characters that PDF text and reportlab's markup cannot carry (nor the
+    emoji selectors and joiners no font here draws)."""
     if not text:
         return ""
     return text.translate(_XML_INVALID).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
