@@ -517,6 +517,21 @@ def _own(raw: bytes, me: str) -> bool:
         return False
 
 
+FOREIGN_KEY_RE = re.compile(r'(insert or update|update or delete) on table "(\w+)" violates foreign key constraint')
+
+
+def _database_refusal(exc: SQLAlchemyError) -> str:
+    """The reason for a bundle the database itself refused. PostgreSQL checks references row by row (SQLite's
+    are checked as sets by `_check_references`); its refusal is said in the same words."""
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    found = FOREIGN_KEY_RE.search(detail)
+    if found and found.group(1) == "insert or update":
+        return _("the bundle refers to records this desk does not have ({table})").format(table=found.group(2))
+    if found:
+        return _("the bundle deletes records that others still refer to ({table})").format(table=found.group(2))
+    return _("the bundle does not fit this database: {error}").format(error=detail[:300])
+
+
 def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: bytes, actor: Actor, file_name: str) -> Outcome:
     sender = v.sender.device_id
     base = Outcome(
@@ -612,14 +627,7 @@ def _apply(store: Store, data_dir: Path, keys: Keys, me: str, v: Verified, raw: 
     except BundleError as exc:
         return _reject(store, raw, exc.reason, file_name, manifest=v.parsed.manifest)
     except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return _reject(
-            store,
-            raw,
-            _("the bundle does not fit this database: {error}").format(error=detail[:300]),
-            file_name,
-            manifest=v.parsed.manifest,
-        )
+        return _reject(store, raw, _database_refusal(exc), file_name, manifest=v.parsed.manifest)
     base.status, base.reason = status, reason
     if status != BundleStatus.CONFLICT:
         base.receipt = _receipt(keys, me, v, status, final, chain)
