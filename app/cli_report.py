@@ -12,7 +12,7 @@ from typing import Any
 
 from app.cli_support import Output, actor_for
 from app.errors import ValidationError
-from app.i18n import _
+from app.i18n import _, format_list
 from app.models.committee import DeskMode
 from app.services import committee, statistics, township_stats
 from app.services.periods import parse_period
@@ -66,14 +66,18 @@ def report_lines(report: statistics.PeriodReport) -> list[str]:
         gained=report.points.gained, deducted=report.points.deducted, redeemed=report.points.redeemed))
     if report.by_category:
         lines.append(_("By category (accepted / resolved):"))
-        lines.extend(f"  {r.label}: {r.accepted} / {r.resolved}" for r in report.by_category)
+        lines.extend(_count_line(r.label, r.accepted, r.resolved) for r in report.by_category)
     if report.by_source:
         lines.append(_("By source (accepted / resolved):"))
-        lines.extend(f"  {r.label}: {r.accepted} / {r.resolved}" for r in report.by_source)
+        lines.extend(_count_line(r.label, r.accepted, r.resolved) for r in report.by_source)
     if report.trend:
         lines.append(_("Trend (accepted / resolved):"))
-        lines.extend(f"  {statistics.slice_label(t.label)}: {t.accepted} / {t.resolved}" for t in report.trend)
+        lines.extend(_count_line(statistics.slice_label(t.label), t.accepted, t.resolved) for t in report.trend)
     return lines
+
+
+def _count_line(label: str, accepted: int, resolved: int) -> str:
+    return "  " + _("{label}: {accepted} / {resolved}").format(label=label, accepted=accepted, resolved=resolved)
 
 
 def _rank(rank: int | None) -> str:
@@ -96,13 +100,14 @@ def township_lines(report: township_stats.TownshipReport) -> list[str]:
             gained=f.points.gained, deducted=f.points.deducted, redeemed=f.points.redeemed)
 
     lines.append(_("Villages ranked by resolution rate:"))
-    lines.extend(f"  {_rank(v.rank)}. {v.name} ({v.code}): {figures(v.figures)}" for v in report.ranking)
+    lines.extend("  " + _("{rank}. {name} ({code}): {figures}").format(rank=_rank(v.rank), name=v.name, code=v.code,
+                                                                        figures=figures(v.figures)) for v in report.ranking)
     lines.append(_("Township total: {figures}").format(figures=figures(report.totals)))
     if report.categories:
         lines.append(_("Cases accepted by category:"))
         header = [c.label for c in report.categories]
-        lines.extend(f"  {v.name}: " + ", ".join(f"{name} {n}" for name, n in zip(header, v.category_counts, strict=True))
-                     for v in report.villages)
+        lines.extend("  " + _("{name}: {counts}").format(name=v.name, counts=format_list(
+            [f"{label} {n}" for label, n in zip(header, v.category_counts, strict=True)])) for v in report.villages)
     return lines
 
 

@@ -57,6 +57,13 @@ def _babel_locale() -> str:
     return "zh_Hans_CN" if _language == "zh_CN" else "en_US"
 
 
+def format_list(items: list[str]) -> str:
+    """Items joined as the language does it: "a, b, and c"; "甲、乙和丙"."""
+    from babel.lists import format_list as babel_format_list
+
+    return babel_format_list(items, style="standard", locale=_babel_locale()) if items else ""
+
+
 def format_date(value: dt.date | None, fmt: str = "long") -> str:
     """`2026年11月25日` in Chinese, `November 25, 2026` in English; empty for None."""
     if value is None:
