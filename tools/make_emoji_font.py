@@ -15,7 +15,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_rare_font import _subset  # noqa: E402
+from make_rare_font import _subset, rename_font
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "fonts" / "Symbola-emoji.ttf"
 BLOCKS = [
@@ -34,11 +34,7 @@ def main() -> int:
     source = Path(sys.argv[1])
     _subset(source, [c for start, end in BLOCKS for c in range(start, end + 1)], OUT)
     font = TTFont(str(OUT))
-    for record in font["name"].names:
-        if record.nameID in (1, 4, 16):
-            record.string = "Symbola Emoji"
-        elif record.nameID == 6:
-            record.string = "SymbolaEmoji"
+    rename_font(font, "Symbola Emoji", "SymbolaEmoji")
     font.save(str(OUT))
     cmap = TTFont(str(OUT)).getBestCmap()
     missing = [c for c in "😀👍❤🙏🚗☎✅⭐🤝" if ord(c) not in cmap]

@@ -31,16 +31,21 @@ def _subset(path: Path, unicodes: list[int], out: Path) -> None:
     font.save(str(out))
 
 
+def rename_font(font: TTFont, family: str, postscript: str) -> None:
+    """Give a subset its own names, so no system confuses it with the full font."""
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = family
+        elif record.nameID == 6:
+            record.string = postscript
+
+
 def main() -> int:
     tmp_a, tmp_b = OUT.with_suffix(".a.ttf"), OUT.with_suffix(".b.ttf")
     _subset(SRC / "HanaMinA.ttf", list(range(0x3400, 0x4DC0)), tmp_a)
     _subset(SRC / "HanaMinB.ttf", [ord(c) for c in EXT_B_NAME_CHARS], tmp_b)
     merged = Merger().merge([str(tmp_a), str(tmp_b)])
-    for record in merged["name"].names:
-        if record.nameID in (1, 4, 16):
-            record.string = "HanaMin Rare"
-        elif record.nameID == 6:
-            record.string = "HanaMinRare"
+    rename_font(merged, "HanaMin Rare", "HanaMinRare")
     merged.save(str(OUT))
     tmp_a.unlink()
     tmp_b.unlink()

@@ -11,16 +11,33 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableView, QVBoxLayout, QWidget
 
-from app.i18n import N_, _, format_date, ngettext
+from app.i18n import N_, _, format_date, format_number, ngettext
+from app.models.township import CatalogRelease
 from app.services.points_catalog import ItemInput
+from app.ui.cases.common import HINT_COLOR, OK_COLOR
 from app.ui.points.common import GAIN_COLOR, LOSS_COLOR, bigger, cap_period_label, hint_label, signed
-from app.ui.sync.common import Column, RowsModel, table_view
+from app.ui.sync.common import Column, RowsModel, day_text, table_view
 
 ITEM_COLUMNS = (
     Column("code", N_("Rule code")), Column("category", N_("Rule category")), Column("wording", N_("Wording")),
     Column("points", N_("Points"), numeric=True), Column("cap", N_("Cap"), numeric=True), Column("cap_period", N_("Cap period")),
     Column("review", N_("Review")),
 )
+
+
+def release_cell(release: CatalogRelease, key: str) -> Any:
+    """A township catalog's cell: name, issued on, items, issued by, state (published or withdrawn, as a chip)."""
+    if key == "name":
+        return release.name
+    if key == "issued":
+        return day_text(release.issued_on)
+    if key == "items":
+        return format_number(release.item_count)
+    if key == "issued_by":
+        return release.issued_by
+    if key == "state":
+        return (_("Withdrawn"), HINT_COLOR) if release.withdrawn else (_("Published"), OK_COLOR)
+    return ""
 
 
 def item_cell(item: ItemInput, key: str) -> str:

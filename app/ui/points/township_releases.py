@@ -4,30 +4,19 @@ its assembly approved it. A quiet line says so while none has arrived."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from app.i18n import N_, _, format_number
+from app.i18n import N_, _
 from app.models.township import CatalogRelease
 from app.ui.cases.common import relabel_all, tr
 from app.ui.points.common import hint_label
-from app.ui.sync.common import Column, RowsModel, day_text, fit_height, fit_rows, table_view
+from app.ui.points.items_table import release_cell
+from app.ui.sync.common import Column, RowsModel, fit_height, fit_rows, table_view
 
 RELEASE_COLUMNS = (
     Column("name", N_("Township catalog")), Column("issued", N_("Issued on")), Column("items", N_("Items"), numeric=True),
 )
 SHOWN_ROWS = 3  # a short list above the village's own rules; it scrolls beyond
-
-
-def release_cell(release: CatalogRelease, key: str) -> Any:
-    if key == "name":
-        return release.name
-    if key == "issued":
-        return day_text(release.issued_on)
-    if key == "items":
-        return format_number(release.item_count)
-    return ""
 
 
 class TownshipReleasesBox(QGroupBox):

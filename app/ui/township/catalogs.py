@@ -30,15 +30,15 @@ from sqlmodel import Session
 
 from app.clock import today
 from app.errors import ValidationError
-from app.i18n import N_, _, format_number, ngettext
+from app.i18n import N_, _, ngettext
 from app.models.township import CatalogRelease
 from app.services import points_catalog, township_notices
 from app.services.points_catalog import DEFAULT_ITEMS, ItemInput
-from app.ui.cases.common import HINT_COLOR, OK_COLOR, bigger, date_edit, q_to_date, relabel_all, report_error, tr, write
+from app.ui.cases.common import HINT_COLOR, bigger, date_edit, q_to_date, relabel_all, report_error, tr, write
 from app.ui.cases.form_dialog import FormDialog, text_box
 from app.ui.context import UiContext
 from app.ui.messages import ask
-from app.ui.points.items_table import ItemsModel, count_text, items_table
+from app.ui.points.items_table import ItemsModel, count_text, items_table, release_cell
 from app.ui.sync.common import Column, RowsModel, day_text, fit_rows, table_view
 
 RELEASE_TABLES = frozenset({"catalog_release"})
@@ -47,20 +47,6 @@ RELEASE_COLUMNS = (
     Column("issued_by", N_("Issued by")), Column("state", N_("State"), chip=True),
 )
 ITEM_FIELDS = ("code", "category", "wording", "points", "cap", "cap_period", "needs_review", "file")
-
-
-def release_cell(release: CatalogRelease, key: str) -> Any:
-    if key == "name":
-        return release.name
-    if key == "issued":
-        return day_text(release.issued_on)
-    if key == "items":
-        return format_number(release.item_count)
-    if key == "issued_by":
-        return release.issued_by
-    if key == "state":
-        return (_("Withdrawn"), HINT_COLOR) if release.withdrawn else (_("Published"), OK_COLOR)
-    return ""
 
 
 def model_items() -> list[ItemInput]:
