@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,12 @@ PG_ENV = "MEDIATION_DESK_TEST_PG"  # a server URL whose role may create database
 PG_REQUIRED_ENV = "MEDIATION_DESK_REQUIRE_PG"  # set by .ci/run: then a missing server fails instead of skipping
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def township_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """None for a township on SQLite; a fresh PostgreSQL database URL (dropped afterwards) for the other run."""
-    if request.param == "sqlite":
+@contextmanager
+def township_database(kind: str) -> Iterator[str | None]:
+    """None for a township on SQLite ("sqlite"); a fresh PostgreSQL database URL, dropped afterwards
+    ("postgresql"; the test is skipped when no server is given). The `township_db` fixture, and a module's
+    own fixture that builds one township for several tests."""
+    if kind == "sqlite":
         yield None
         return
     server = os.environ.get(PG_ENV)
@@ -108,3 +111,10 @@ def township_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def township_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for a township on SQLite; a fresh PostgreSQL database URL (dropped afterwards) for the other run."""
+    with township_database(request.param) as url:
+        yield url

@@ -68,6 +68,7 @@ class HouseholdRow:
     micro_grid_name: str
     members: int
     head_mobile: str
+    head_id_number: str = ""  # always masked: a list never shows an ID number in full
 
 
 @dataclass(frozen=True)
@@ -389,8 +390,10 @@ def set_head(session: Session, actor: Actor, household_id: str, person_id: str) 
 
 # ---------------------------------------------------------------- reads
 
-def _list_query(session: Session, query: str, cell_id: str | None) -> Any:
+def _list_query(session: Session, query: str, cell_id: str | None, origin: str | None = None) -> Any:
     q = select(Household.id).where(Household.retired == False)  # noqa: E712
+    if origin is not None:
+        q = q.where(Household.origin == origin)
     if cell_id:
         cell = session.get(GridCell, cell_id)
         if cell is not None and cell.level == GridLevel.GROUP:
@@ -402,15 +405,18 @@ def _list_query(session: Session, query: str, cell_id: str | None) -> Any:
     return q
 
 
-def count_households(session: Session, actor: Actor, *, query: str = "", cell_id: str | None = None) -> int:
+def count_households(session: Session, actor: Actor, *, query: str = "", cell_id: str | None = None,
+                     origin: str | None = None) -> int:
+    """How many live households match (`origin`: only the rows that device made, e.g. one village's at a township)."""
     require(actor, "roster.read")
-    sub = _list_query(session, query, cell_id).subquery()
+    sub = _list_query(session, query, cell_id, origin).subquery()
     return int(session.exec(select(func.count()).select_from(sub)).one())
 
 
 def list_households(session: Session, actor: Actor, *, query: str = "", cell_id: str | None = None,
-                    offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
-    """One page of households, ordered by 户号, with head, grid cells and member count."""
+                    offset: int = 0, limit: int = 200, origin: str | None = None) -> list[HouseholdRow]:
+    """One page of households, ordered by 户号, with head (ID number masked), grid cells and member count;
+    `origin`: only the households that device made (one village's, at a township)."""
     require(actor, "roster.read")
     head = aliased(Person)
     group = aliased(GridCell)
@@ -421,7 +427,7 @@ def list_households(session: Session, actor: Actor, *, query: str = "", cell_id:
     ids = _list_query(session, query, cell_id)
     stmt = (
         sa_select(col(Household.id), col(Household.number), col(head.name), col(Household.address), col(group.name),
-                  col(micro.name), members, col(head.mobile))
+                  col(micro.name), members, col(head.mobile), col(head.id_number))
         .select_from(Household)
         .outerjoin(head, col(head.id) == col(Household.head_person_id))
         .outerjoin(group, col(group.id) == col(Household.group_id))
@@ -431,7 +437,9 @@ def list_households(session: Session, actor: Actor, *, query: str = "", cell_id:
         .offset(offset)
         .limit(limit)
     )
-    return [HouseholdRow(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", int(r[6]), r[7] or "")
+    if origin is not None:
+        stmt = stmt.where(col(Household.origin) == origin)
+    return [HouseholdRow(r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", int(r[6]), r[7] or "", mask_id_number(r[8]))
             for r in session.execute(stmt).all()]
 
 

@@ -62,6 +62,7 @@ class BalanceRow:
     accumulated: int
     rank: int
     stars: int
+    last_entry: dt.date | None = None  # the day of its latest counted entry in the period (None: none then)
 
 
 @dataclass(frozen=True)
@@ -362,8 +363,10 @@ def ledger(session: Session, actor: Actor, household_id: str) -> list[LedgerLine
     return lines
 
 
-def _scope_households(session: Session, scope_id: str | None) -> Any:
+def _scope_households(session: Session, scope_id: str | None, origin: str | None = None) -> Any:
     q = sa_select(col(Household.id)).where(col(Household.retired).is_(False))
+    if origin is not None:
+        q = q.where(col(Household.origin) == origin)
     if scope_id:
         cell = session.get(GridCell, scope_id)
         if cell is None:
@@ -375,13 +378,21 @@ def _scope_households(session: Session, scope_id: str | None) -> Any:
     return q
 
 
-def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: str | None = None) -> list[BalanceRow]:
+def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: str | None = None,
+            origin: str | None = None) -> list[BalanceRow]:
     """Every household of the village, a villager group or a micro-grid with its gains and deductions in the
     period, balance and accumulated points at the period's end, rank (by the period's net points; ties
-    share a rank) and stars (by accumulated points)."""
+    share a rank) and stars (by accumulated points). `origin`: only the households and entries that device
+    made (one village's, at a township)."""
     require(actor, "points.read")
     p = parse_period(period) if isinstance(period, str) else period
+    # "+household_id" (SQLite only: PostgreSQL has no unary plus for text) keeps SQLite off the household
+    # index when grouping or filtering a date range: the covering period index serves it
+    by_household = (literal_column("+points_entry.household_id") if session.get_bind().dialect.name == "sqlite"
+                    else col(PointsEntry.household_id))
     counted = counted_clause()
+    if origin is not None:  # only the village's households' entries
+        counted = and_(counted, by_household.in_(_scope_households(session, None, origin)))
     not_redeem = col(PointsEntry.kind) != EntryKind.REDEMPTION
     in_period = and_(col(PointsEntry.occurred_on) >= p.start, col(PointsEntry.occurred_on) <= p.end)
     # The period's gains and deductions: only the period's entries (a range of the covering index).
@@ -390,9 +401,10 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
             col(PointsEntry.household_id).label("hid"),
             func.sum(case((and_(not_redeem, col(PointsEntry.points) > 0), col(PointsEntry.points)), else_=0)).label("gained"),
             func.sum(case((and_(not_redeem, col(PointsEntry.points) < 0), -col(PointsEntry.points)), else_=0)).label("deducted"),
+            func.max(col(PointsEntry.occurred_on)).label("last"),
         )
         .where(counted, in_period)
-        .group_by(literal_column("+points_entry.household_id"))
+        .group_by(by_household)
         .subquery()
     )
     # Balances at the period's end: today's cached balance less whatever was counted after the end.
@@ -405,7 +417,7 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
         .where(counted, col(PointsEntry.occurred_on) > p.end)
         # "+household_id": without it SQLite walks the whole ledger in household order (to group without
         # sorting), although the date range after a recent period holds almost nothing
-        .group_by(literal_column("+points_entry.household_id"))
+        .group_by(by_household)
         .subquery()
     )
     cache = PointsBalance.__table__.alias("cache")  # type: ignore[attr-defined]
@@ -415,14 +427,14 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
         sa_select(col(Household.id), col(Household.number), head.c.name, group.c.name,
                   func.coalesce(period_sums.c.gained, 0), func.coalesce(period_sums.c.deducted, 0),
                   func.coalesce(cache.c.balance, 0) - func.coalesce(later.c.balance, 0),
-                  func.coalesce(cache.c.accumulated, 0) - func.coalesce(later.c.accumulated, 0))
+                  func.coalesce(cache.c.accumulated, 0) - func.coalesce(later.c.accumulated, 0), period_sums.c.last)
         .select_from(Household)
         .outerjoin(period_sums, period_sums.c.hid == col(Household.id))
         .outerjoin(later, later.c.hid == col(Household.id))
         .outerjoin(cache, cache.c.household_id == col(Household.id))
         .outerjoin(head, head.c.id == col(Household.head_person_id))
         .outerjoin(group, group.c.id == col(Household.group_id))
-        .where(col(Household.id).in_(_scope_households(session, scope_id)))
+        .where(col(Household.id).in_(_scope_households(session, scope_id, origin)))
     ).all()
     thresholds = star_thresholds(session)
     ordered = sorted(rows, key=lambda r: (-(int(r[4]) - int(r[5])), -int(r[6]), r[1]))
@@ -434,8 +446,15 @@ def ranking(session: Session, actor: Actor, period: Period | str, *, scope_id: s
         if net != previous_net:
             rank, previous_net = i, net
         result.append(BalanceRow(r[0], r[1], r[2] or "", r[3] or "", int(r[4]), int(r[5]), net, int(r[6]), int(r[7]), rank,
-                                 stars_for(int(r[7]), thresholds)))
+                                 stars_for(int(r[7]), thresholds), _as_date(r[8])))
     return result
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A date from an aggregate (SQLite hands back max() of a date column as text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def history(session: Session, actor: Actor, household_id: str, *, months: int = 24) -> list[tuple[str, int, int, int]]:

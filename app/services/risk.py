@@ -177,12 +177,16 @@ def open_round(session: Session, actor: Actor, quarter: str) -> RiskRound:
     return row
 
 
-def get_round(session: Session, quarter: str | None = None) -> RiskRound:
-    """The round of `quarter`, or the open round (else the latest)."""
+def get_round(session: Session, quarter: str | None = None, *, origin: str | None = None) -> RiskRound:
+    """The round of `quarter`, or the open round (else the latest); `origin`: of that device only (one
+    village's rounds, at a township)."""
+    q = select(RiskRound)
+    if origin is not None:
+        q = q.where(RiskRound.origin == origin)
     if quarter:
-        row = session.exec(select(RiskRound).where(RiskRound.quarter == parse_period(quarter).text)).first()
+        row = session.exec(q.where(RiskRound.quarter == parse_period(quarter).text)).first()
     else:
-        row = session.exec(select(RiskRound).order_by(col(RiskRound.closed_on).is_not(None), col(RiskRound.quarter).desc())).first()
+        row = session.exec(q.order_by(col(RiskRound.closed_on).is_not(None), col(RiskRound.quarter).desc())).first()
     if row is None:
         raise NotFound(_("There is no risk round {quarter}.").format(quarter=quarter or ""))
     return row
@@ -224,10 +228,12 @@ def _latest(session: Session, round_id: str, *, levels: Sequence[str] = (),
             for hid, stage, level, suggested, factors, reason, at in session.execute(q).all()}
 
 
-def _last_visits(session: Session, household_ids: Sequence[str] | None = None) -> dict[str, dt.date]:
+def _last_visits(session: Session, household_ids: Sequence[str] | None = None, origin: str | None = None) -> dict[str, dt.date]:
     q = sa_select(col(RiskVisit.household_id), func.max(RiskVisit.visited_on)).group_by(col(RiskVisit.household_id))
     if household_ids is not None:
         q = q.where(col(RiskVisit.household_id).in_(list(household_ids)))
+    if origin is not None:
+        q = q.where(col(RiskVisit.origin) == origin)
     return dict(session.execute(q).all())
 
 
@@ -391,8 +397,9 @@ def _factor_names(codes: str, catalog: dict[str, RiskFactor], show_sensitive: bo
 
 def households_in_round(session: Session, actor: Actor, round_id: str, *, group_id: str | None = None,
                         level: str | None = None, stage: int | None = None,
-                        household_ids: Sequence[str] | None = None) -> list[HouseholdRisk]:
-    """Every household in the round with its latest stage and level (not assessed: stage 0)."""
+                        household_ids: Sequence[str] | None = None, origin: str | None = None) -> list[HouseholdRisk]:
+    """Every household in the round with its latest stage and level (not assessed: stage 0); `origin`: only
+    the households (and cadres, visits) that device made — one village's, at a township."""
     require(actor, "risk.read")
     latest = _latest(session, round_id, household_ids=household_ids)
     catalog = {f.code: f for f in session.exec(select(RiskFactor)).all()}
@@ -406,11 +413,15 @@ def households_in_round(session: Session, actor: Actor, round_id: str, *, group_
         q = q.where(col(Household.group_id) == group_id)
     if household_ids is not None:
         q = q.where(col(Household.id).in_(list(household_ids)))
+    if origin is not None:
+        q = q.where(col(Household.origin) == origin)
     cadre_query = select(CadreAssignment).order_by(col(CadreAssignment.assigned_on), col(CadreAssignment.created_at))
     if household_ids is not None:
         cadre_query = cadre_query.where(col(CadreAssignment.household_id).in_(list(household_ids)))
+    if origin is not None:
+        cadre_query = cadre_query.where(col(CadreAssignment.origin) == origin)
     cadres = {c.household_id: c.cadre_name for c in session.exec(cadre_query).all()}
-    visits = _last_visits(session, household_ids)
+    visits = _last_visits(session, household_ids, origin)
     intervals = _intervals(session)
     result = []
     for hid, number, head, group in session.execute(q).all():

@@ -6,7 +6,7 @@ travels back to the village; the village's case is never edited here."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,15 @@ from app.errors import NotFound, ValidationError
 from app.i18n import _
 from app.models.cases import OPEN_STATUSES, Case, CaseDecision, CaseEvent, CaseStatus, DecisionKind
 from app.models.committee import Committee, DeskMode
-from app.models.risk import RiskAssessment, RiskRound
+from app.models.risk import RiskAssessment, RiskLevel, RiskRound
 from app.models.roster import Household
 from app.models.sync import PeerKind, SyncPeer
-from app.services import audit, committee
+from app.services import audit, committee, households, points, risk
+from app.services.cases import CaseView, _matching_case_ids, case_view
 from app.services.context import Actor, require
+from app.services.households import HouseholdRow, mask_id_number
 from app.services.identity import device_id
+from app.services.risk import HouseholdRisk
 
 ESCALATED_TO = "township_center"
 
@@ -226,7 +229,132 @@ def decide(session: Session, actor: Actor, case_id: str, kind: str, text: str, *
     return row
 
 
-def village_cases(session: Session, actor: Actor, origin: str, *, limit: int = 500) -> list[Case]:
-    """One village's cases as imported here (read-only), newest first."""
+# ---------------------------------------------------------------- one village's records, read-only
+#
+# The township reads a village's rows as its bundles brought them (each carries the village's device as
+# `origin`) and never edits them. Each read below takes the village's device id, is refused for an id that
+# is not an enrolled village, and returns that village's rows only; ID numbers are always masked.
+
+
+def _village(session: Session, origin: str) -> SyncPeer:
+    require_township(session)
+    peer = session.exec(select(SyncPeer).where(col(SyncPeer.device_id) == origin, col(SyncPeer.kind) == PeerKind.VILLAGE)).first()
+    if peer is None:
+        raise NotFound(_("No such village is enrolled at this township center."))
+    return peer
+
+
+def _cases_query(session: Session, origin: str, query: str) -> Any:
+    q = select(Case).where(col(Case.origin) == origin)
+    if query.strip():
+        q = q.where(col(Case.id).in_(_matching_case_ids(session, query)))
+    return q
+
+
+def village_cases(session: Session, actor: Actor, origin: str, *, query: str = "", offset: int = 0,
+                  limit: int = 200) -> list[Case]:
+    """One page of a village's cases as imported here (read-only), the newest number first; `query` as the
+    village's case list searches (number, account, parties' names and their pinyin)."""
     require(actor, "cases.read")
-    return list(session.exec(select(Case).where(col(Case.origin) == origin).order_by(col(Case.received_on).desc()).limit(limit)).all())
+    _village(session, origin)
+    q = _cases_query(session, origin, query).order_by(col(Case.number_year).desc(), col(Case.number_seq).desc())
+    return list(session.exec(q.offset(offset).limit(limit)).all())
+
+
+def count_village_cases(session: Session, actor: Actor, origin: str, *, query: str = "") -> int:
+    require(actor, "cases.read")
+    _village(session, origin)
+    sub = _cases_query(session, origin, query).subquery()
+    return int(session.execute(sa_select(func.count()).select_from(sub)).scalar_one())
+
+
+def village_case(session: Session, actor: Actor, origin: str, case_id: str) -> CaseView:
+    """A village's case with everything the case page shows (parties, mediators, the township's decisions),
+    the parties' ID numbers masked; NotFound for a case that is not that village's."""
+    require(actor, "cases.read")
+    _village(session, origin)
+    case = session.get(Case, case_id)
+    if case is None or case.origin != origin:
+        raise NotFound(_("No such case."))
+    view = case_view(session, actor, case_id)
+    view.parties = [replace(p, id_number=mask_id_number(p.id_number)) for p in view.parties]  # masking is idempotent
+    return view
+
+
+def village_households(session: Session, actor: Actor, origin: str, *, query: str = "", offset: int = 0,
+                       limit: int = 200) -> list[HouseholdRow]:
+    """One page of a village's live households by 户号: head (ID number masked), group, members; `query` as
+    the village's roster searches (户号, names, pinyin, initials, mobile, a full ID number)."""
+    require(actor, "roster.read")
+    _village(session, origin)
+    return households.list_households(session, actor, query=query, offset=offset, limit=limit, origin=origin)
+
+
+def count_village_households(session: Session, actor: Actor, origin: str, *, query: str = "") -> int:
+    require(actor, "roster.read")
+    _village(session, origin)
+    return households.count_households(session, actor, query=query, origin=origin)
+
+
+def _matching(session: Session, origin: str, query: str) -> set[str] | None:
+    """The ids of the village's households matching `query` (None: no query)."""
+    if not query.strip():
+        return None
+    return set(session.execute(sa_select(col(Household.id)).where(
+        col(Household.origin) == origin, col(Household.id).in_(households.matching_household_ids(session, query)))).scalars())
+
+
+@dataclass(frozen=True)
+class VillageRisk:
+    """A village's latest risk round as imported here: each rated household's level at the last stage entered."""
+
+    quarter: str  # "" when the village has not opened a round
+    closed: bool
+    ratings: list[HouseholdRisk]  # the rated households: high first, then medium, then low; by 户号 within a level
+    not_rated: int  # live households of the village without a rating in the round (for the filter used)
+
+
+def village_risk(session: Session, actor: Actor, origin: str, *, query: str = "") -> VillageRisk:
+    """The village's latest round (its open round, else its latest) with every rated household's level,
+    stage, reason and factors (sensitive ones masked for a role without `risk.sensitive`)."""
+    require(actor, "risk.read")
+    _village(session, origin)
+    try:
+        rnd = risk.get_round(session, origin=origin)
+    except NotFound:
+        return VillageRisk("", False, [], 0)
+    wanted = _matching(session, origin, query)
+    few = sorted(wanted) if wanted is not None and len(wanted) <= 500 else None  # a name or a number: read just those
+    rows = risk.households_in_round(session, actor, rnd.id, household_ids=few, origin=origin)
+    if wanted is not None:
+        rows = [r for r in rows if r.household_id in wanted]
+    rated = [r for r in rows if r.stage > 0]
+    order: dict[str, int] = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.LOW: 2}
+    rated.sort(key=lambda r: (order.get(r.level, 3), r.number))
+    return VillageRisk(rnd.quarter, rnd.closed_on is not None, rated, len(rows) - len(rated))
+
+
+@dataclass(frozen=True)
+class PointsRow:
+    household_id: str
+    number: str
+    head_name: str
+    group_name: str
+    balance: int  # points available now
+    gained: int  # this year (redemptions left out)
+    deducted: int  # this year, as a positive number
+    last_entry: dt.date | None  # the day of its latest counted entry this year (None: none this year)
+
+
+def village_points(session: Session, actor: Actor, origin: str, *, query: str = "") -> list[PointsRow]:
+    """Every live household of the village with its balance, this year's gains and deductions and its latest
+    counted entry this year (the village's ranking, `points.ranking`, for the year), the highest balance
+    first (then by 户号)."""
+    require(actor, "points.read")
+    _village(session, origin)
+    rows = points.ranking(session, actor, str(today().year), origin=origin)
+    wanted = _matching(session, origin, query)
+    result = [PointsRow(r.household_id, r.number, r.head_name, r.group_name, r.balance, r.gained, r.deducted, r.last_entry)
+              for r in rows if wanted is None or r.household_id in wanted]
+    result.sort(key=lambda r: (-r.balance, r.number))
+    return result

@@ -1,6 +1,7 @@
 """Township mode through the window: the township's own sections; the villages table filling in after an
-import, and one village's cases read-only; the inbox of escalated cases — accept, then record the decision
-— and that decision shown on the village's case page once the return bundle is imported there."""
+import, and the drill-down into a village (the rest of it in test_township_village_detail.py); the inbox of
+escalated cases — accept, then record the decision — and that decision shown on the village's case page once
+the return bundle is imported there."""
 
 from __future__ import annotations
 
@@ -88,17 +89,19 @@ def test_the_villages_table_fills_in_after_an_import_and_drills_into_a_village(q
     rect = page.table.visualRect(index)
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert page.stack.currentWidget() is page.cases_view
-    cases_view = page.cases_view
-    assert cases_view.title.text() == "庄墩村人民调解委员会"
-    assert cases_view.model.rowCount() == 3 and cases_view.counts.text().startswith("3 cases · ")
-    assert all("调字" in cases_view.model.text(r, "number") for r in range(3))
-    click(qtbot, cases_view.back_button)
+    assert page.stack.currentWidget() is page.detail
+    detail = page.detail
+    assert detail.title.text() == "庄墩村人民调解委员会" and detail.counts.text().startswith("3 cases · ")
+    cases = detail.cases_tab
+    qtbot.waitUntil(lambda: not cases.loading)
+    assert cases.model.rowCount() == 3 and cases.summary.text() == "3 cases"
+    assert all("调字" in cases.model.text(r, "number") for r in range(3))
+    click(qtbot, detail.back_button)
     assert page.stack.currentWidget() is page.list_page
     page.table.setFocus()
     page.table.setCurrentIndex(model.index(0, 1))
     qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter opens it too
-    assert page.stack.currentWidget() is page.cases_view
+    assert page.stack.currentWidget() is page.detail
 
 
 def test_the_inbox_accepts_then_decides_and_the_village_sees_the_decision(qtbot: QtBot, desks: tuple[Desk, Desk],
