@@ -6,10 +6,11 @@ import datetime as dt
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.clock import LOCAL_TZ, today, utcnow
@@ -21,12 +22,47 @@ from app.services.today import Today
 from app.store.engine import Store
 from app.ui.home import HomePage
 from app.ui.home import page as home_page
+from app.ui.home.items import OPEN, WHAT, WHEN
 from tests.ui import make_ctx
 
 
 def _loaded(qtbot: QtBot, page: HomePage) -> None:
     """Wait until the page's reads (on the worker pool) have come back and been drawn."""
     qtbot.waitUntil(lambda: not page.loading and page.today is not None, timeout=10_000)
+
+
+def _cell(page: HomePage, row: int, column: int) -> str:
+    """The text the list shows in a cell (what the view reads from the page's model)."""
+    model = page.table.model()
+    assert model is page.model
+    return str(model.index(row, column).data())
+
+
+def _click_open(qtbot: QtBot, page: HomePage, row: int) -> None:
+    """Click the Open button painted in a row (the view has no widget there: the click is on the viewport)."""
+    index = page.model.index(row, OPEN)
+    page.table.scrollTo(index)
+    assert _cell(page, row, OPEN) == "Open"
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=page.table.visualRect(index).center())
+
+
+def _double_click(qtbot: QtBot, page: HomePage, row: int) -> None:
+    index = page.model.index(row, WHEN)
+    page.table.scrollTo(index)
+    pos = page.table.visualRect(index).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=pos)  # a double-click's first click
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def _enter_on(qtbot: QtBot, page: HomePage, row: int) -> None:
+    """Choose a row with the keyboard (from the first row, Down) and press Enter."""
+    page.table.setFocus()
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    for _ in range(row):
+        qtbot.keyClick(page.table, Qt.Key.Key_Down)
+    assert page.table.currentIndex().row() == row
+    assert [i.row() for i in page.table.selectionModel().selectedRows()] == [row]
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
 
 
 def _case(store: Store, admin: Actor, village: dict[str, str], received: dt.date, summary: str) -> str:
@@ -64,20 +100,28 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
                       "points_review": "0", "not_assessed": "0"}
     kinds = [(item.kind, item.case_id) for item in page.shown]
     assert kinds == [("session", planned), ("overdue", overdue), ("confirmation", agreed), ("follow_up", agreed)]
-    assert page.table.item(0, 0).text() == at.strftime("%H:%M")  # type: ignore[union-attr]
-    assert page.table.item(1, 0).text() == "3 days overdue"  # type: ignore[union-attr]
-    assert page.table.item(1, 1).text() == "Overdue"  # type: ignore[union-attr]
+    assert page.model.rowCount() == 4 and page.model.items == page.shown
+    assert _cell(page, 0, WHEN) == at.strftime("%H:%M")
+    assert _cell(page, 1, WHEN) == "3 days overdue"
+    assert _cell(page, 1, WHAT) == "Overdue"
+    assert page.model.chips(page.model.index(1, WHAT)) == [("Overdue", home_page.KINDS["overdue"][1])]
 
     # pressing a card shows only its items
     qtbot.mouseClick(page.cards["overdue"], Qt.MouseButton.LeftButton)
     assert [item.case_id for item in page.shown] == [overdue]
+    assert page.model.rowCount() == 1 and _cell(page, 0, WHEN) == "3 days overdue"
     assert page.filter_label.isVisible()
 
-    button = page.table.cellWidget(0, 6)
-    assert isinstance(button, QPushButton) and button.text() == "Open"
-    with qtbot.waitSignal(page.open_case_requested) as signal:
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert signal.args == [overdue]
+    # the row's Open button, a double-click on the row, Enter on the row: each opens the case, once
+    opened: list[str] = []
+    page.open_case_requested.connect(opened.append)
+    _click_open(qtbot, page, 0)
+    assert opened == [overdue]
+    _double_click(qtbot, page, 0)
+    assert opened == [overdue, overdue]
+    _enter_on(qtbot, page, 0)
+    assert opened == [overdue, overdue, overdue]
+    page.open_case_requested.disconnect(opened.append)
 
     # once the visit is recorded it is no longer due; the page follows the change
     ctx = page.ctx
@@ -89,16 +133,21 @@ def test_home_lists_what_is_due_today_and_opens_the_case(qtbot: QtBot, store: St
 
     # a language change relabels at once, keeping the figures while they are read again
     ctx.retranslate.emit()
-    assert page.cards["overdue"].number.text() == "1" and page.table.item(0, 1).text() == "Overdue"  # type: ignore[union-attr]
+    assert page.cards["overdue"].number.text() == "1" and _cell(page, 0, WHAT) == "Overdue"
     _loaded(qtbot, page)
     assert page.cards["overdue"].number.text() == "1"
+
+    # pressing the card again shows everything; the case chosen stays chosen
+    qtbot.mouseClick(page.cards["overdue"], Qt.MouseButton.LeftButton)
+    assert not page.filter_label.isVisible()
+    assert page.model.rowCount() == 3 and page.table.currentIndex().row() == 1 and _cell(page, 1, WHAT) == "Overdue"
 
 
 def test_an_empty_day_says_so(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str]) -> None:
     page = HomePage(make_ctx(store, admin))
     qtbot.addWidget(page)
     _loaded(qtbot, page)
-    assert page.shown == []
+    assert page.shown == [] and page.model.rowCount() == 0
     assert page.list_stack.currentIndex() == 1
     assert page.empty.text() == "Nothing is due today: no session planned, no visit due, no deadline passed."
 
@@ -133,28 +182,28 @@ def test_risk_and_points_items_open_their_record_in_the_window(qtbot: QtBot, sto
     assert [(i.kind, i.record, i.record_id) for i in page.shown] == [
         ("risk_visit", RISK_HOUSEHOLD, village["h1"]), ("points_review", POINTS_ENTRY, entry.id),
         ("not_assessed", ASSESS_HOUSEHOLD, village["h2"])]
-    assert page.table.item(2, 1).text() == "Not assessed"  # type: ignore[union-attr]
-    assert page.table.item(2, 4).text() == "𠮷䶮"  # type: ignore[union-attr]
+    assert _cell(page, 2, WHAT) == "Not assessed"
+    assert _cell(page, 2, 4) == "𠮷䶮"
 
-    # the visit due: the household's risk history
+    # the visit due: the household's risk history (the row's Open button)
     with qtbot.waitSignal(page.open_record_requested) as signal:
-        qtbot.mouseClick(page.table.cellWidget(0, 6), Qt.MouseButton.LeftButton)
+        _click_open(qtbot, page, 0)
     assert signal.args == [RISK_HOUSEHOLD, village["h1"]]
     risk_page = win.page("risk")
     assert win.current_key() == "risk" and risk_page.current_key() == "history"  # type: ignore[union-attr]
     history = risk_page.history  # type: ignore[union-attr]
     assert history.data is not None and history.data.hit.id == village["h1"]
 
-    # not yet assessed: the rating form on that household
+    # not yet assessed: the rating form on that household (a double-click on the row)
     win.select_section("home")
-    qtbot.mouseClick(page.table.cellWidget(2, 6), Qt.MouseButton.LeftButton)
+    _double_click(qtbot, page, 2)
     assert win.current_key() == "risk" and risk_page.current_key() == "assess"  # type: ignore[union-attr]
     assess = risk_page.assess  # type: ignore[union-attr]
     assert assess.state is not None and assess.state.hit.id == village["h2"]
 
-    # awaiting review: the review queue with the entry chosen
+    # awaiting review: the review queue with the entry chosen (Enter on the row)
     win.select_section("home")
-    page.open_row(1)  # Enter on the row does the same as the button
+    _enter_on(qtbot, page, 1)
     points_page = win.page("points")
     assert win.current_key() == "points" and points_page.current_key() == "review"  # type: ignore[union-attr]
     review = points_page.views["review"]  # type: ignore[union-attr]
@@ -250,6 +299,7 @@ def test_refresh_does_not_block_the_window(qtbot: QtBot, store: Store, admin: Ac
     qtbot.waitUntil(lambda: page.cards["overdue"].number.text() == "1", timeout=10_000)
     assert threads and all(t is not threading.main_thread() for t in threads)
     assert not page.loading and [item.kind for item in page.shown] == ["overdue"]
+    assert page.list_stack.currentIndex() == 0 and page.model.rowCount() == 1
 
 
 def test_quick_refreshes_are_coalesced_and_end_with_the_newest(qtbot: QtBot, store: Store, admin: Actor,
@@ -285,7 +335,7 @@ def test_quick_refreshes_are_coalesced_and_end_with_the_newest(qtbot: QtBot, sto
     _loaded(qtbot, page)
     assert [found.counts.get("overdue") for found in calls] == [1, 2]  # four refreshes, two reads
     assert seen == [1, 2] and card.number.text() == "2"
-    assert len(page.shown) == 2
+    assert len(page.shown) == 2 and page.model.rowCount() == 2
 
 
 def test_a_failed_read_shows_the_usual_error(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str],
@@ -307,3 +357,122 @@ def test_a_failed_read_shows_the_usual_error(qtbot: QtBot, store: Store, admin: 
     assert not page.loading
     assert {card.number.text() for card in page.cards.values()} == {"0"}
     assert "No backup yet" in page.safety_label.text()  # the backup line is read on its own
+
+
+def _risk_desk(store: Store, admin: Actor, village: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some of every kind: cases overdue and planned today, a risk visit due, a household not assessed (𠮷䶮's),
+    an entry awaiting review."""
+    from app.services import points, risk
+    from app.services.points import EntryInput
+    from app.services.risk import AssessInput
+    from tests.conftest import make_user
+
+    mediator = make_user(store, admin, "mediator", "mediator")
+    for days, summary in ((33, "排水沟纠纷"), (40, "宅基地纠纷"), (0, "院墙纠纷")):
+        case_id = _case(store, admin, village, today() - dt.timedelta(days=days), summary)
+        if not days:
+            with store.write() as session:
+                case_flow.record_session(session, admin, case_id,
+                                         SessionInput(dt.datetime.now(LOCAL_TZ).replace(second=0, microsecond=0),
+                                                      place="村调解室", planned=True))
+    with store.write() as session:
+        rnd = risk.open_round(session, admin, f"{today().year}Q{(today().month - 1) // 3 + 1}")
+        monkeypatch.setattr(risk, "utcnow", lambda: utcnow() - dt.timedelta(days=40))
+        risk.assess(session, admin, rnd.id, AssessInput(village["h1"], ("domestic_violence",)))
+        monkeypatch.undo()
+        points.add_entry(session, mediator, EntryInput(village["h1"], today(), "B01"))
+
+
+def test_the_list_is_a_model_of_the_services_items(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The view's rows are the service's items, in the order of the cards, each cell showing the item's words;
+    the kind is a chip in its colour; a row chosen with the keyboard opens with Enter."""
+    from app.i18n import _
+    from app.services.today import ITEM_WORDS, gather_today
+
+    _risk_desk(store, admin, village, monkeypatch)
+    with store.read() as session:
+        found = gather_today(session, admin)
+    expected = sorted(found.items, key=lambda i: home_page.ORDER.index(i.kind))
+    assert {i.kind for i in expected} == {"session", "overdue", "risk_visit", "points_review", "not_assessed"}
+
+    page = HomePage(make_ctx(store, admin))
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    _loaded(qtbot, page)
+    model = page.table.model()
+    assert model is page.model and page.list_stack.currentIndex() == 0
+    assert model.rowCount() == len(expected) == len(page.shown) and model.columnCount() == 7
+    shown = [[_cell(page, row, column) for column in range(model.columnCount())] for row in range(model.rowCount())]
+    assert shown == [[i.when, _(ITEM_WORDS[i.kind]), i.number, i.category, i.parties, i.summary, "Open"] for i in expected]
+    assert [page.model.chips(model.index(row, WHAT)) for row in range(model.rowCount())] == [
+        [(_(ITEM_WORDS[i.kind]), home_page.KINDS[i.kind][1])] for i in expected]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == [
+        "When", "What", "Number", "Type", "Parties or head of household", "Details", ""]
+    # no widget per row: the rows are painted (the Open buttons too)
+    assert page.table.indexWidget(model.index(0, OPEN)) is None
+
+    # the keyboard: Enter on each row opens that row's record
+    opened: list[tuple[str, str]] = []
+    page.open_case_requested.connect(lambda case_id: opened.append(("case", case_id)))
+    page.open_record_requested.connect(lambda record, record_id: opened.append((record, record_id)))
+    for row in range(model.rowCount()):
+        _enter_on(qtbot, page, row)
+    assert opened == [(i.record, i.record_id) for i in expected]
+
+    # a new read replaces the rows (one model reset, the row chosen kept chosen)
+    chosen = expected[-1]
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    _case(store, admin, village, today() - dt.timedelta(days=50), "赡养纠纷")
+    page.ctx.changed.emit({"dispute_case"})
+    _loaded(qtbot, page)
+    assert resets == [1] and model.rowCount() == len(expected) + 1
+    assert page.model.item(page.table.currentIndex().row()) == chosen
+
+
+def test_rows_fit_rare_characters_and_the_large_font(qtbot: QtBot, qapp: Any, store: Store, admin: Actor,
+                                                     village: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One row height for all rows, from the font: tall enough for the rare-character font (𠮷䶮) and the
+    chips, at 12 pt and at 15 pt, and again after the font size changes while the page is open."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from app.ui.qt_setup import apply_font_size
+
+    _risk_desk(store, admin, village, monkeypatch)
+    kept = QFont(qapp.font())
+    try:
+        apply_font_size(qapp, "large")
+        page = HomePage(make_ctx(store, admin))
+        qtbot.addWidget(page)
+        page.resize(1280, 800)
+        page.show()
+        _loaded(qtbot, page)
+
+        def fits() -> int:
+            font = page.table.font()
+            each = [QFont(font) for _family in font.families()]
+            for one, family in zip(each, font.families(), strict=True):
+                one.setFamilies([family])
+            tallest = max(QFontMetrics(one).height() for one in each)
+            assert len(each) == 2  # the bundled UI font and the rare-character font
+            rows = range(page.model.rowCount())
+            heights = {page.table.rowHeight(row) for row in rows}
+            assert len(heights) == 1  # one height, not measured row by row
+            height = heights.pop()
+            assert all(page.table.sizeHintForRow(row) <= height for row in rows)  # what each row's cells ask for
+            assert height >= tallest + 8
+            return height
+
+        assert page.table.font().pointSize() == 15
+        assert any("𠮷" in i.parties for i in page.shown)
+        large = fits()
+        apply_font_size(qapp, "normal")
+        page.ctx.retranslate.emit()  # as Settings does after choosing the size
+        qtbot.waitUntil(lambda: page.table.font().pointSize() == 12 and page.table.rowHeight(0) < large, timeout=5_000)
+        fits()
+        assert page.table.horizontalHeader().font() == page.table.font()
+    finally:
+        qapp.setFont(kept)
