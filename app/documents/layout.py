@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, TypeAlias
 
@@ -36,6 +37,29 @@ Cell: TypeAlias = "str | Flowable | list[Flowable] | None"
 ACROSS = "\x00across"  # in a Form row: the cell before this one spans it
 
 
+@dataclass(frozen=True)
+class PageSetup:
+    """A page: its size, its margins (the same left and right) and where the footer line sits."""
+
+    width: float
+    height: float
+    side_margin: float
+    top_margin: float
+    bottom_margin: float
+    footer_y: float
+
+    @property
+    def frame_width(self) -> float:
+        return self.width - 2 * self.side_margin
+
+    @property
+    def frame_height(self) -> float:
+        return self.height - self.top_margin - self.bottom_margin
+
+
+PORTRAIT = PageSetup(PAGE_WIDTH, PAGE_HEIGHT, MARGIN, MARGIN, MARGIN, FOOTER_Y)  # every form
+
+
 # ---------------------------------------------------------------- the canvas
 
 class DocCanvas(Canvas):
@@ -43,6 +67,7 @@ class DocCanvas(Canvas):
     such as the case number at the left) and the deferred numbers (`PageRef`) on each of them."""
 
     footer_note = ""
+    page = PORTRAIT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initialFontName", fonts().main)
@@ -67,10 +92,10 @@ class DocCanvas(Canvas):
             self.__dict__.update(state)
             self.saveState()
             self.setFillColor(colors.black)
-            draw_text(self, PAGE_WIDTH / 2, FOOTER_Y, f"第  {number}  页  共  {total}  页", 9, "centre")
+            draw_text(self, self.page.width / 2, self.page.footer_y, f"第  {number}  页  共  {total}  页", 9, "centre")
             if self.footer_note:
                 self.setFillColor(colors.grey)
-                draw_text(self, MARGIN, FOOTER_Y, self.footer_note, 8)
+                draw_text(self, self.page.side_margin, self.page.footer_y, self.footer_note, 8)
                 self.setFillColor(colors.black)
             for page, x, y, key, size, align in self.deferred:
                 if page == number:
@@ -80,34 +105,37 @@ class DocCanvas(Canvas):
         Canvas.save(self)
 
 
-def _canvasmaker(note: str) -> Callable[..., DocCanvas]:
+def _canvasmaker(note: str, page: PageSetup) -> Callable[..., DocCanvas]:
     def make(*args: Any, **kwargs: Any) -> DocCanvas:
         canvas = DocCanvas(*args, **kwargs)
         canvas.footer_note = note
+        canvas.page = page
         return canvas
 
     return make
 
 
 def build(story: Sequence[Flowable], out: Path | BinaryIO, *, title: str, author: str = "", subject: str = "",
-          footer_note: str = "") -> None:
-    """Render `story` as an A4 PDF to `out` (a path, written through a temporary file, or a binary stream)."""
+          footer_note: str = "", page: PageSetup = PORTRAIT) -> None:
+    """Render `story` as a PDF of `page`s (A4 upright unless told) to `out` (a path, written through a temporary
+    file, or a binary stream)."""
     f = fonts()
     if isinstance(out, (str, Path)):
         path = Path(out)
         buffer = io.BytesIO()
-        build(story, buffer, title=title, author=author, subject=subject, footer_note=footer_note)
+        build(story, buffer, title=title, author=author, subject=subject, footer_note=footer_note, page=page)
         part = path.with_name(path.name + ".part")
         part.write_bytes(buffer.getvalue())
         os.replace(part, path)
         return
-    doc = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                          bottomMargin=MARGIN, title=title, author=author, subject=subject,
-                          creator="Mediation Desk 调解工作台", initialFontName=f.main, lang="zh-CN")
-    frame = Frame(MARGIN, MARGIN, FRAME_WIDTH, FRAME_HEIGHT, id="body", leftPadding=0, rightPadding=0, topPadding=0,
-                  bottomPadding=0)
+    doc = BaseDocTemplate(out, pagesize=(page.width, page.height), leftMargin=page.side_margin,
+                          rightMargin=page.side_margin, topMargin=page.top_margin, bottomMargin=page.bottom_margin,
+                          title=title, author=author, subject=subject, creator="Mediation Desk 调解工作台",
+                          initialFontName=f.main, lang="zh-CN")
+    frame = Frame(page.side_margin, page.bottom_margin, page.frame_width, page.frame_height, id="body", leftPadding=0,
+                  rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(list(story), canvasmaker=_canvasmaker(footer_note))
+    doc.build(list(story), canvasmaker=_canvasmaker(footer_note, page))
 
 
 def to_bytes(story: Sequence[Flowable], *, title: str, author: str = "", subject: str = "", footer_note: str = "") -> bytes:
@@ -266,6 +294,12 @@ def text_or_lines(text: str | None, count: int = 3, style: str = "cell", spacing
 
 def label(text: str) -> Paragraph:
     return Paragraph(markup(text), styles().label)
+
+
+def title_block(committee: str, title: str, *, size: float = 18, space_after: float = 6) -> list[Flowable]:
+    """The head of a register, report or sheet: the committee's name, then the title under it, large and
+    letter-spaced."""
+    return [para(committee, "subtitle"), Title(title, size=size, char_space=2, space_after=space_after)]
 
 
 def _cell(value: Cell) -> Flowable | list[Flowable] | str:

@@ -23,7 +23,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from app.clock import today
 from app.documents.fonts import fonts, markup, styles
-from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, Title, build, para
+from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, build, para, title_block
 from app.documents.points_notice import period_label
 from app.documents.wording import MEDIATOR_ROLE, SOURCE, cn_date
 from app.errors import ValidationError
@@ -244,20 +244,29 @@ def _heading(text: str) -> Paragraph:
     return para(text, "heading")
 
 
+def sign_off() -> list[Flowable]:
+    """The end of a report: where the preparer and the reviewer sign, and the seal."""
+    return [Spacer(1, 8 * mm), para("填表人：＿＿＿＿＿＿　　　审核人：＿＿＿＿＿＿　　　（盖章）", "body")]
+
+
 def period_line(report: PeriodReport | TownshipReport) -> str:
     label = period_label(Period(report.start, report.end, report.period))
     span = f"{cn_date(report.start)}至{cn_date(report.end)}"
     return f"统计期间：{label}" + ("" if label == span else f"（{span}）")
 
 
+def report_head(report: PeriodReport | TownshipReport, title: str, on: dt.date, more: str = "") -> list[Flowable]:
+    """The head of a statistics report: the committee and the title (`title_block`), then the period and the day
+    the table was made (and `more`)."""
+    return [*title_block(report.committee, title),
+            para(f"{period_line(report)}　　制表日期：{cn_date(on)}{more}", "small_centre"), Spacer(1, 3 * mm)]
+
+
 def story(report: PeriodReport, printed_on: dt.date | None = None) -> list[Flowable]:
     on = printed_on or today()
     w = FRAME_WIDTH
     parts: list[Flowable] = [
-        para(report.committee, "subtitle"),
-        Title(REPORT_TITLE, size=18, char_space=2, space_after=6),
-        para(f"{period_line(report)}　　制表日期：{cn_date(on)}", "small_centre"),
-        Spacer(1, 3 * mm),
+        *report_head(report, REPORT_TITLE, on),
         _heading("一、案件概况"),
         table(("指标", "数值", "单位", "说明"), overview_rows(report), (w * 0.30, w * 0.14, w * 0.08, w * 0.48), number_columns=(1,)),
     ]
@@ -299,8 +308,7 @@ def story(report: PeriodReport, printed_on: dt.date | None = None) -> list[Flowa
               table(("项目", "积分"), [["加分", str(report.points.gained)], ["扣分", str(report.points.deducted)],
                                       ["兑换", str(report.points.redeemed)]], (w * 0.5, w * 0.2), number_columns=(1,)),
               para("说明：只计已生效的积分记录（待审核、已驳回的不计）；冲正记录按其正负计入加分或扣分。", "small"),
-              Spacer(1, 8 * mm),
-              para("填表人：＿＿＿＿＿＿　　　审核人：＿＿＿＿＿＿　　　（盖章）", "body")]
+              *sign_off()]
     return parts
 
 

@@ -20,7 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from sqlmodel import Session
 
 from app.documents.fonts import fonts, markup, styles
-from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, Title, build, para
+from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, build, para, title_block
 from app.documents.wording import cn_date
 from app.services.context import Actor
 from app.services.periods import Period, parse_period
@@ -163,10 +163,8 @@ def _table(data: NoticeData) -> Table:
 
 def story(data: NoticeData) -> list[Flowable]:
     thresholds = "、".join(f"{stars_text(i + 1, 0)} {t}分" for i, t in enumerate(data.thresholds))
-    result: list[Flowable] = [
-        para(data.committee_name, "subtitle"),
-        Title(f"{data.village}{NOTICE_TITLE}" if data.village else NOTICE_TITLE, size=20, char_space=2),
-    ]
+    result = title_block(data.committee_name, f"{data.village}{NOTICE_TITLE}" if data.village else NOTICE_TITLE,
+                         size=20, space_after=10)
     if data.draft:
         result.append(para("（样稿，尚未公示）", "subtitle"))
     result += [

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
 from app.documents.fonts import draw_text
-from app.documents.layout import Form, Title, build, grid, label, para
+from app.documents.layout import Form, build, grid, label, para, title_block
 from app.documents.wording import cn_date
 from app.services.points_shop import Receipt
 
@@ -65,8 +65,7 @@ def _part(receipt: Receipt, committee: CommitteeLike, part: tuple[str, str], hea
     form.row(label("兑换后余额"), f"{receipt.balance_after} 分", label("经 办 人"), recorded_by or receipt.recorded_by)
     sign_rows = [[label("兑换人签名"), "", label("经办人签名"), ""]]
     story: list[Flowable] = [
-        para(committee.name, "subtitle"),
-        Title(f"{RECEIPT_TITLE}（{name}）", size=17, char_space=2, space_after=6),
+        *title_block(committee.name, f"{RECEIPT_TITLE}（{name}）", size=17),
         para(f"{note}　　{receipt_number(receipt)}", "right"),
         Spacer(1, 1 * mm),
         *form.flowables(),

@@ -14,9 +14,7 @@ Chinese whatever the UI language. No Qt here.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,13 +22,12 @@ from typing import Any, BinaryIO
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from sqlmodel import Session, select
 
 from app.clock import today
-from app.documents.fonts import draw_text, fonts, markup, styles
-from app.documents.layout import GRID_WIDTH, DocCanvas, Title, para
+from app.documents.fonts import fonts, markup, styles
+from app.documents.layout import GRID_WIDTH, PageSetup, build, para, title_block
 from app.documents.wording import cn_date
 from app.errors import NotFound
 from app.i18n import _
@@ -51,12 +48,9 @@ LEVEL_TINTS = {"high": colors.Color(0.97, 0.84, 0.85), "medium": colors.Color(1.
                "low": colors.Color(0.87, 0.95, 0.88)}
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
-SIDE_MARGIN = 15 * mm
-TOP_MARGIN = 16 * mm
-BOTTOM_MARGIN = 20 * mm
-FRAME_WIDTH = PAGE_WIDTH - 2 * SIDE_MARGIN
-FRAME_HEIGHT = PAGE_HEIGHT - TOP_MARGIN - BOTTOM_MARGIN
-FOOTER_Y = 10 * mm
+LANDSCAPE = PageSetup(PAGE_WIDTH, PAGE_HEIGHT, side_margin=15 * mm, top_margin=16 * mm, bottom_margin=20 * mm,
+                      footer_y=10 * mm)
+FRAME_WIDTH = LANDSCAPE.frame_width
 # points; the factors column takes what is left of the frame
 FIXED_WIDTHS = {0: 30.0, 1: 58.0, 2: 62.0, 3: 66.0, 4: 48.0, 5: 80.0, 7: 66.0, 8: 92.0}
 
@@ -139,54 +133,6 @@ def collect_ledger(session: Session, actor: Actor, round_id: str, group_id: str 
 
 
 # ---------------------------------------------------------------- the PDF
-
-class _LandscapeCanvas(DocCanvas):
-    """`DocCanvas` with the footer centred on a landscape page."""
-
-    def save(self) -> None:
-        total = len(self.saved_pages)
-        for number, state in enumerate(self.saved_pages, start=1):
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFillColor(colors.black)
-            draw_text(self, PAGE_WIDTH / 2, FOOTER_Y, f"第  {number}  页  共  {total}  页", 9, "centre")
-            if self.footer_note:
-                self.setFillColor(colors.grey)
-                draw_text(self, SIDE_MARGIN, FOOTER_Y, self.footer_note, 8)
-            self.restoreState()
-            Canvas.showPage(self)
-        Canvas.save(self)
-
-
-def _canvasmaker(note: str) -> Callable[..., DocCanvas]:
-    def make(*args: Any, **kwargs: Any) -> DocCanvas:
-        canvas = _LandscapeCanvas(*args, **kwargs)
-        canvas.footer_note = note
-        return canvas
-
-    return make
-
-
-def build_landscape(story: Sequence[Flowable], out: Path | BinaryIO, *, title: str, author: str = "", subject: str = "",
-                    footer_note: str = "") -> None:
-    """Render `story` on landscape A4 to a path (written through a temporary file) or a binary stream."""
-    f = fonts()
-    if isinstance(out, str | Path):
-        path = Path(out)
-        buffer = io.BytesIO()
-        build_landscape(story, buffer, title=title, author=author, subject=subject, footer_note=footer_note)
-        part = path.with_name(path.name + ".part")
-        part.write_bytes(buffer.getvalue())
-        os.replace(part, path)
-        return
-    doc = BaseDocTemplate(out, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=SIDE_MARGIN, rightMargin=SIDE_MARGIN,
-                          topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN, title=title, author=author, subject=subject,
-                          creator="Mediation Desk 调解工作台", initialFontName=f.main, lang="zh-CN")
-    frame = Frame(SIDE_MARGIN, BOTTOM_MARGIN, FRAME_WIDTH, FRAME_HEIGHT, id="body", leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(list(story), canvasmaker=_canvasmaker(footer_note))
-
 
 def column_widths() -> list[float]:
     rest = FRAME_WIDTH - sum(FIXED_WIDTHS.values())
@@ -287,8 +233,7 @@ def story(data: LedgerData) -> list[Flowable]:
                f"其中高风险 {counts['high']} 户、中风险 {counts['medium']} 户、低风险 {counts['low']} 户、"
                f"未评估 {counts['']} 户；打印日期：{cn_date(data.printed_on)}。")
     return [
-        para(data.committee, "subtitle"),
-        Title(f"{data.village}{LEDGER_TITLE}" if data.village else LEDGER_TITLE, size=18, char_space=2, space_after=6),
+        *title_block(data.committee, f"{data.village}{LEDGER_TITLE}" if data.village else LEDGER_TITLE),
         para(summary, "small"),
         Spacer(1, 2 * mm),
         ledger_table(data),
@@ -305,5 +250,5 @@ def story(data: LedgerData) -> list[Flowable]:
 
 def render_ledger(data: LedgerData, out: Path | BinaryIO) -> None:
     title = f"{LEDGER_TITLE} {data.quarter_label} {data.group_name}"
-    build_landscape(story(data), out, title=title, author=data.committee, subject=LEDGER_TITLE,
-                    footer_note=f"{data.committee} {LEDGER_TITLE} {data.quarter_label} {data.group_name}")
+    build(story(data), out, title=title, author=data.committee, subject=LEDGER_TITLE,
+          footer_note=f"{data.committee} {LEDGER_TITLE} {data.quarter_label} {data.group_name}", page=LANDSCAPE)

@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from app.clock import today
 from app.documents.fonts import fonts, markup, styles
-from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, Form, Title, build, label, para
+from app.documents.layout import FRAME_WIDTH, GRID_WIDTH, Form, build, label, para, title_block
 from app.documents.risk_ledger import (
     HIDDEN,
     LEVEL_WORDS,
@@ -189,8 +189,7 @@ def heading(text: str) -> Flowable:
 
 def story(data: SheetData) -> list[Flowable]:
     s: list[Flowable] = [
-        para(data.committee, "subtitle"),
-        Title(SHEET_TITLE, size=18, char_space=2, space_after=6),
+        *title_block(data.committee, SHEET_TITLE),
         para(f"户号：{data.number}；打印日期：{cn_date(data.printed_on)}", "right"),
         Spacer(1, 1 * mm),
     ]

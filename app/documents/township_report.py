@@ -16,32 +16,29 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 
 from app.clock import today
 from app.documents.fonts import fonts
-from app.documents.layout import FRAME_WIDTH, Title, para
+from app.documents.layout import FRAME_WIDTH, para
 from app.documents.period_report import (
     RESOLVED_COLOR,
     _drawing,
+    _heading,
     _slice_cell,
     _value_step,
     build_report,
     percent,
-    period_line,
+    report_head,
+    sign_off,
     table,
     write_pdf,
 )
-from app.documents.wording import cn_date
 from app.services.township_stats import Figures, TownshipReport
 
 REPORT_TITLE = "各村人民调解工作统计对比表"
 TOTAL = "全镇合计"
 COLUMNS_PER_TABLE = 5  # categories or trend slices side by side on an A4 page
-
-
-def _heading(text: str) -> Paragraph:
-    return para(text, "heading")
 
 
 def _count(value: int | None) -> str:
@@ -109,10 +106,7 @@ def story(report: TownshipReport, printed_on: dt.date | None = None) -> list[Flo
     on = printed_on or today()
     w = FRAME_WIDTH
     parts: list[Flowable] = [
-        para(report.committee, "subtitle"),
-        Title(REPORT_TITLE, size=18, char_space=2, space_after=6),
-        para(f"{period_line(report)}　　制表日期：{cn_date(on)}　　共{len(report.villages)}个村（社区）", "small_centre"),
-        Spacer(1, 3 * mm),
+        *report_head(report, REPORT_TITLE, on, f"　　共{len(report.villages)}个村（社区）"),
         _heading("一、各村主要指标"),
         table(("村（社区）", "受理", "化解", "调解不成", "转办", "化解率", "履行率", "用时（天）", "高风险户"),
               comparison_rows(report),
@@ -150,7 +144,7 @@ def story(report: TownshipReport, printed_on: dt.date | None = None) -> list[Flo
         rows.append((TOTAL, [percent(t.resolution_rate) for t in report.trend]))
         parts += [CondPageBreak(60 * mm), _heading("五、各村化解率趋势"), *_wide("村（社区）", slices, rows),
                   para("说明：各时段化解率 = 该时段化解 ÷ 该时段受理，可能超过 100%（前期受理的案件在本时段化解）。", "small")]
-    parts += [Spacer(1, 8 * mm), para("填表人：＿＿＿＿＿＿　　　审核人：＿＿＿＿＿＿　　　（盖章）", "body")]
+    parts += sign_off()
     return parts
 
 

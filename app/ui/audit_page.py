@@ -7,10 +7,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QDateEdit,
@@ -35,6 +34,7 @@ from app.services import audit
 from app.services.audit import AuditRow
 from app.ui.context import UiContext
 from app.ui.messages import show_error
+from app.ui.widgets import read_only_rows, search_as_you_type
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -210,11 +210,7 @@ class AuditPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("auditTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        read_only_rows(self.table)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -257,14 +253,9 @@ class AuditPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(pager)
 
-        self._text_timer = QTimer(self)
-        self._text_timer.setSingleShot(True)
-        self._text_timer.setInterval(300)
-        self._text_timer.timeout.connect(self.apply_filters)
+        self._text_timer = search_as_you_type(self.text_filter, self.apply_filters, 300)
         for combo in (self.user_filter, self.action_filter, self.table_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.text_filter.textChanged.connect(lambda _t: self._text_timer.start())
-        self.text_filter.returnPressed.connect(self.apply_filters)
         self.since_filter.dateChanged.connect(lambda _d: self.apply_filters())
         self.until_filter.dateChanged.connect(lambda _d: self.apply_filters())
         self.clear_button.clicked.connect(self.clear_filters)

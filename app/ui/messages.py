@@ -1,4 +1,5 @@
-"""Small helpers every dialog uses: the error box, the red error line under a field, the required mark.
+"""Small helpers every dialog uses: the error box, the red error line under a field or a form, the required
+mark, and the line beside Save that names the required fields still empty.
 
 Errors the user can act on (`app.errors.DeskError`) are shown with their own translated message.
 Anything else is a bug: it is logged with its traceback and the user sees a plain sentence that says
@@ -13,10 +14,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.errors import DeskError, ValidationError
 from app.i18n import _
+from app.ui.widgets import HINT_COLOR
 
 log = logging.getLogger("mediation_desk")
 
@@ -65,6 +67,42 @@ class FieldError(QLabel):
     def clear_message(self) -> None:
         self.clear()
         self.hide()
+
+
+def error_label() -> QLabel:
+    """The red line under a form for an error that is about no one field; hidden until it has something to say."""
+    label = QLabel()
+    label.setObjectName("generalError")
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.hide()
+    return label
+
+
+def missing_line() -> QLabel:
+    """The grey line beside a form's Save button that names the required fields still empty."""
+    label = QLabel()
+    label.setObjectName("missing")
+    label.setStyleSheet(f"color: {HINT_COLOR};")
+    label.setWordWrap(True)
+    return label
+
+
+def missing_text(labels: list[str]) -> str:
+    """“Missing: Name, Address” for the required fields still empty (their labels); empty when none is."""
+    if not labels:
+        return ""
+    return _("Missing: {fields}").format(fields=_(", ").join(labels))
+
+
+def show_missing(line: QLabel, save_button: QPushButton, labels: list[str]) -> None:
+    """Name the required fields still empty (`labels`) on a form's `missing_line`; Save waits until there are
+    none, its tooltip saying why."""
+    text = missing_text(labels)
+    line.setText(text)
+    save_button.setEnabled(not text)
+    save_button.setToolTip(text)
 
 
 def with_error(field: QWidget) -> tuple[QWidget, FieldError]:

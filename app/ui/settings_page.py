@@ -20,14 +20,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QTableWidget,
@@ -42,6 +40,7 @@ from app.i18n import N_, _, format_datetime
 from app.paths import log_file
 from app.ui.context import UiContext
 from app.ui.messages import FieldError, FieldErrors, ask, error_text, inform, required_note, show_error, warn
+from app.ui.widgets import scroll_area
 
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}  # each in its own language: never translated
 FONT_SIZES = (("normal", N_("Normal ({size} pt)"), 12), ("large", N_("Large ({size} pt)"), 15))
@@ -241,13 +240,9 @@ class SettingsPage(QWidget):
         holder_layout.setContentsMargins(0, 0, 0, 0)
         holder_layout.addWidget(content, 1)
         holder_layout.addStretch(0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(holder)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll_area(holder))
 
         editors: tuple[QWidget, ...] = (self.name, self.code, self.seal_text, self.village, self.township,
                                         self.save_committee, self.language, self.font_size, self.idle_minutes,

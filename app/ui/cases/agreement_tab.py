@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -54,6 +52,7 @@ from app.ui.cases.common import (
 from app.ui.cases.form_dialog import FormDialog
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR, FieldError
+from app.ui.widgets import scroll_area
 
 
 def capitals_of(text: str) -> tuple[str, bool]:
@@ -337,13 +336,9 @@ class AgreementTab(QWidget):
         content_layout.addWidget(self.checklist_box)
         content_layout.addWidget(self.editor_box)
         content_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(scroll_area(content))
 
         for signal in (self.facts.textChanged, self.responsibilities.textChanged, self.terms.changed,
                        self.manner.textChanged, self.has_deadline.toggled, self.deadline.dateChanged,

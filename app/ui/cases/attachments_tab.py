@@ -3,7 +3,6 @@ data directory by `case_flow.add_attachment`, opened with the system's viewer.""
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,14 +10,11 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,9 +26,10 @@ from app.models.cases import Attachment
 from app.services import case_flow
 from app.services.cases import CaseView
 from app.ui.cases.common import (
+    case_table,
     hint_label,
     open_dialog,
-    report_error,
+    read_or_report,
     tr,
     warn,
 )
@@ -109,17 +106,7 @@ class AttachmentsTab(QWidget):
         self.rows: list[Attachment] = []
         self.dialog: QDialog | None = None
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
-        self.table = QTableWidget(0, 5)
-        self.table.setObjectName("attachments")
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column in (0, 2, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = case_table(5, "attachments", stretch=1)
         self.table.itemActivated.connect(lambda _item: self.open_selected())
         self.table.itemSelectionChanged.connect(self._selected)
         self.empty = hint_label()
@@ -139,12 +126,7 @@ class AttachmentsTab(QWidget):
 
     def show_case(self, view: CaseView) -> None:
         self.view = view
-        try:
-            with self.ctx.store.read() as session:
-                self.rows = case_flow.attachments_of(session, view.id)
-        except Exception as exc:
-            self.rows = []
-            report_error(self, self.ctx, exc, traceback.format_exc())
+        self.rows = read_or_report(self, self.ctx, lambda session: case_flow.attachments_of(session, view.id), [])
         self.table.setHorizontalHeaderLabels([_("Kind"), _("Title"), _("File name"), _("Size"), _("Added")])
         self.table.setRowCount(len(self.rows))
         for i, a in enumerate(self.rows):

@@ -1,6 +1,6 @@
-"""Helpers shared by the pages of the cases section: status colours and chips, the deadline countdown,
-non-blocking message boxes, and the one way a page writes (one service call in one write transaction,
-errors under their field, then `ctx.changed`)."""
+"""Helpers shared by the pages of the cases section: status colours and chips, the deadline countdown, the
+tables of the case page's tabs, non-blocking message boxes, reading with the error reported, and the one way a
+page writes (one service call in one write transaction, errors under their field, then `ctx.changed`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QApplication,
     QDialog,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTableWidget,
     QWidget,
 )
 from sqlmodel import Session
@@ -36,6 +39,7 @@ from app.paths import log_file
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR, error_text
 from app.ui.messages import ask as ask  # shared, re-exported here
+from app.ui.messages import error_label as error_label
 from app.ui.messages import inform as inform
 from app.ui.messages import warn as warn
 from app.ui.widgets import HINT_COLOR as HINT_COLOR  # shared, re-exported here
@@ -47,6 +51,7 @@ from app.ui.widgets import q_to_date as q_to_date
 
 log = logging.getLogger("mediation_desk")
 W = TypeVar("W", bound=QWidget)
+R = TypeVar("R")
 
 CASE_TABLES = frozenset({"dispute_case"})
 WARNING_COLOR = "#b45309"
@@ -267,8 +272,12 @@ class ChipDelegate(QStyledItemDelegate):
         for text, color in chips:
             if rect.width() < 12:
                 break
+            self.paint_under_chip(painter, rect, text, opt)
             used = paint_chip(painter, rect, text, color, opt.font)
             rect.setLeft(rect.left() + used + 6)
+
+    def paint_under_chip(self, painter: QPainter, rect: QRectF, text: str, option: QStyleOptionViewItem) -> None:
+        """Draw what goes under the chip of `text` about to be drawn at the left of `rect`: nothing here."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
         base = super().sizeHint(option, index)
@@ -292,6 +301,17 @@ def report_error(parent: QWidget, ctx: UiContext, exc: BaseException, tb: str = 
         log.error("unexpected error in the cases section\n%s", tb or "".join(traceback.format_exception(exc)))
     return warn(parent, _("Cannot do this") if isinstance(exc, DeskError) else _("Something went wrong"),
                 error_text(exc, log_file(ctx.data_dir)))
+
+
+def read_or_report(parent: QWidget, ctx: UiContext, read: Callable[[Session], R], fallback: R) -> R:
+    """What `read(session)` returns, in one short read session; if it fails, the error is reported
+    (`report_error`) and `fallback` is returned instead."""
+    try:
+        with ctx.store.read() as session:
+            return read(session)
+    except Exception as exc:
+        report_error(parent, ctx, exc, traceback.format_exc())
+        return fallback
 
 
 # ---------------------------------------------------------------- writing
@@ -324,14 +344,25 @@ def touches_cases(tables: object) -> bool:
     return True
 
 
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("generalError")
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.hide()
-    return label
+def case_table(columns: int, name: str, *, stretch: int = -1, wrap: bool = False,
+               selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection
+               ) -> QTableWidget:
+    """A read-only table on a tab of the case page, without row numbers: whole rows are chosen (one at a time
+    unless `selection` says otherwise); every column is as wide as its contents but the `stretch` one (the last
+    unless told), which takes the rest; the text of a cell does not wrap unless `wrap`."""
+    table = QTableWidget(0, columns)
+    table.setObjectName(name)
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(selection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(wrap)
+    header = table.horizontalHeader()
+    stretch %= columns
+    for column in range(columns):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    return table
 
 
 class _EnterFilter(QObject):

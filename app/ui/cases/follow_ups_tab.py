@@ -4,20 +4,16 @@ that plans the next."""
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,11 +28,12 @@ from app.services.case_flow import FollowUpInput
 from app.services.cases import CaseView
 from app.ui.cases.common import (
     WARNING_COLOR,
+    case_table,
     date_edit,
     hint_label,
     open_dialog,
     q_to_date,
-    report_error,
+    read_or_report,
     tr,
 )
 from app.ui.cases.form_dialog import FormDialog, choice_combo, text_box
@@ -110,17 +107,7 @@ class FollowUpsTab(QWidget):
         self.view: CaseView | None = None
         self.rows: list[FollowUp] = []
         self.dialog: QDialog | None = None
-        self.table = QTableWidget(0, 9)
-        self.table.setObjectName("followUps")
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        for column in range(8):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(8, QHeaderView.ResizeMode.Stretch)
+        self.table = case_table(9, "followUps", wrap=True)
         self.table.itemActivated.connect(lambda _item: self.record())
         self.empty = hint_label()
         self.record_button = tr(QPushButton(), N_("Record a visit…"))
@@ -142,12 +129,7 @@ class FollowUpsTab(QWidget):
 
     def show_case(self, view: CaseView) -> None:
         self.view = view
-        try:
-            with self.ctx.store.read() as session:
-                self.rows = case_flow.follow_ups_of(session, view.id)
-        except Exception as exc:
-            self.rows = []
-            report_error(self, self.ctx, exc, traceback.format_exc())
+        self.rows = read_or_report(self, self.ctx, lambda session: case_flow.follow_ups_of(session, view.id), [])
         self.table.setHorizontalHeaderLabels([_("Due on"), _("Visited on"), _("Visitor"), _("Performance"),
                                               _("Satisfaction"), _("Lawsuit"), _("Signs of escalation"), _("Measures"),
                                               _("Findings")])

@@ -10,21 +10,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,9 +28,10 @@ from sqlmodel import Session
 from app.clock import LOCAL_TZ
 from app.errors import ValidationError
 from app.i18n import _, language
-from app.ui.cases.common import CASE_TABLES, HINT_COLOR, error_label, write
+from app.ui.cases.common import CASE_TABLES, error_label, write
 from app.ui.context import UiContext
-from app.ui.messages import FieldErrors, required_note
+from app.ui.messages import FieldErrors, missing_line, required_note, show_missing
+from app.ui.widgets import save_cancel_buttons, scroll_area
 
 
 def text_box(owner: QWidget, lines: int = 3) -> QPlainTextEdit:
@@ -93,21 +89,9 @@ class FormDialog(QDialog):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self._required: list[tuple[str, QWidget]] = []
         self.general_error = error_label()
-        self.missing_label = QLabel()
-        self.missing_label.setObjectName("missing")
-        self.missing_label.setStyleSheet(f"color: {HINT_COLOR};")
-        self.missing_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(save_text)
+        self.missing_label = missing_line()
+        self.buttons, self.save_button = save_cancel_buttons(self, save_text, self.save)
         self.save_button.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
@@ -129,11 +113,7 @@ class FormDialog(QDialog):
         self._scroll = scroll
         layout = QVBoxLayout(self)
         if scroll:
-            area = QScrollArea()
-            area.setWidgetResizable(True)
-            area.setFrameShape(QFrame.Shape.NoFrame)
-            area.setWidget(body)
-            layout.addWidget(area, 1)
+            layout.addWidget(scroll_area(body), 1)
         else:
             layout.addWidget(body, 1)
         layout.addWidget(self.general_error)
@@ -168,11 +148,7 @@ class FormDialog(QDialog):
         return [label for label, widget in self._required if widget_empty(widget)]
 
     def update_missing(self, *_args: object) -> None:
-        missing = self.missing()
-        text = _("Missing: {fields}").format(fields=_(", ").join(missing)) if missing else ""
-        self.missing_label.setText(text)
-        self.save_button.setEnabled(not missing)
-        self.save_button.setToolTip(text)
+        show_missing(self.missing_label, self.save_button, self.missing())
 
     def show_invalid(self, exc: ValidationError) -> bool:
         if self.errors.show(exc):

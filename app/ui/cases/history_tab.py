@@ -9,9 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
-    QHeaderView,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +19,7 @@ from app.i18n import N_, _, format_datetime
 from app.services import audit, cases
 from app.services.cases import CaseView
 from app.ui.cases.common import (
+    case_table,
     report_error,
     status_label,
     tr,
@@ -30,26 +29,12 @@ from app.ui.context import UiContext
 MAX_AUDIT_ROWS = 500
 
 
-def _table(columns: int, name: str) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    for column in range(columns - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(columns - 1, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
 class HistoryTab(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.events = _table(4, "caseEvents")
-        self.audit = _table(4, "caseAudit")
+        self.events = case_table(4, "caseEvents", selection=QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.audit = case_table(4, "caseAudit", selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         events_box = tr(QGroupBox(), N_("Status history"))
         QVBoxLayout(events_box).addWidget(self.events)
         self.audit_box = tr(QGroupBox(), N_("Audit trail of this case"))

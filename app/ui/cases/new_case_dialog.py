@@ -8,15 +8,12 @@ import datetime as dt
 import traceback
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -42,7 +38,8 @@ from app.ui.cases.common import HINT_COLOR, ask, category_choices, date_edit, er
 from app.ui.cases.party_dialogs import NewPartyDialog, PartyEntry, entry_from_hit, role_combo
 from app.ui.cases.person_search import PersonHit, PersonSearch
 from app.ui.context import UiContext
-from app.ui.messages import FieldError, FieldErrors, required_note
+from app.ui.messages import FieldError, FieldErrors, missing_line, required_note, show_missing
+from app.ui.widgets import save_cancel_buttons, scroll_area
 
 CASE_FIELDS = ("received_on", "source", "category_code", "summary", "facts", "points_in_dispute", "requests",
                "deadline")
@@ -201,28 +198,13 @@ class NewCaseDialog(QDialog):
         note = QLabel(required_note())
         note.setTextFormat(Qt.TextFormat.RichText)
         content_layout.addWidget(note)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
+        scroll = scroll_area(content)
 
         self.general_error = error_label()
-        self.missing_label = QLabel()
-        self.missing_label.setObjectName("missing")
-        self.missing_label.setStyleSheet(f"color: {HINT_COLOR};")
-        self.missing_label.setWordWrap(True)
+        self.missing_label = missing_line()
         self.missing_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Register the case"))
+        self.buttons, self.save_button = save_cancel_buttons(self, _("Register the case"), self.save)
         self.save_button.setDefault(True)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
         bottom = QHBoxLayout()
         bottom.addWidget(self.missing_label, 1)
         bottom.addWidget(self.buttons)
@@ -376,11 +358,7 @@ class NewCaseDialog(QDialog):
         return labels
 
     def _update_missing(self) -> None:
-        missing = self.missing()
-        text = _("Missing: {fields}").format(fields=_(", ").join(missing)) if missing else ""
-        self.missing_label.setText(text)
-        self.save_button.setEnabled(not missing)
-        self.save_button.setToolTip(text)
+        show_missing(self.missing_label, self.save_button, self.missing())
 
     def case_input(self) -> CaseInput:
         return CaseInput(

@@ -7,22 +7,18 @@ import calendar
 import datetime as dt
 import traceback
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QSizePolicy,
     QStackedWidget,
     QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -33,19 +29,20 @@ from app.models.cases import STATUS_LABELS
 from app.services.cases import CaseFilter
 from app.ui.cases.case_page import CasePage
 from app.ui.cases.common import (
-    HINT_COLOR,
     OPEN_STATES,
     ChipDelegate,
     bigger,
     category_choices,
     date_edit,
     q_to_date,
+    read_or_report,
     report_error,
     touches_cases,
 )
 from app.ui.cases.list_model import DEADLINE, ID_ROLE, PARTIES, STATUS, SUMMARY, CaseListModel
 from app.ui.cases.new_case_dialog import NewCaseDialog
 from app.ui.context import UiContext
+from app.ui.widgets import empty_page, row_list, search_as_you_type, search_bar, select_row
 
 SEARCH_DELAY_MS = 200
 PERIODS = (("all", N_("All time")), ("month", N_("This month")), ("quarter", N_("This quarter")),
@@ -72,31 +69,14 @@ class CasesPage(QWidget):
         self._list_stale = False
 
         # ---- toolbar
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.setMovable(False)
+        bar = search_bar(self, search_name="caseSearch", count_name="caseCount", on_find=self.focus_search)
+        self.toolbar, self.search, self.find_action, self.count_label = bar.toolbar, bar.search, bar.find_action, bar.count_label
         self.new_action = QAction(self)
         self.new_action.setObjectName("newCase")
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_action.triggered.connect(self.new_case)
         self.toolbar.addAction(self.new_action)
         self.new_action.setVisible(ctx.can("cases.register"))
-        self.search = QLineEdit()
-        self.search.setObjectName("caseSearch")
-        self.search.setClearButtonEnabled(True)
-        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_search)
-        self.addAction(self.find_action)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("caseCount")
-        self.count_label.setStyleSheet(f"color: {HINT_COLOR};")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.toolbar)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.count_label)
 
         # ---- filters
         self.status_filter = QComboBox()
@@ -133,39 +113,18 @@ class CasesPage(QWidget):
         self.table.setObjectName("cases")
         self.table.setModel(self.model)
         self.table.setItemDelegate(ChipDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        row_list(self.table, stretch_last=False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)  # the account gives way first
-        header.setStretchLastSection(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.activated.connect(self._activated)  # Enter, and double-click
         self.model.modelReset.connect(self._fit_columns)
-        self.empty_label = QLabel()
-        self.empty_label.setObjectName("emptyState")
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_new = QPushButton()
         self.empty_new.setObjectName("emptyNew")
         self.empty_new.clicked.connect(self.new_case)
         self.empty_clear = QPushButton()
         self.empty_clear.clicked.connect(self.clear_filters)
-        empty = QWidget()
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty_label)
-        empty_buttons = QHBoxLayout()
-        empty_buttons.addStretch(1)
-        empty_buttons.addWidget(self.empty_new)
-        empty_buttons.addWidget(self.empty_clear)
-        empty_buttons.addStretch(1)
-        empty_layout.addLayout(empty_buttons)
-        empty_layout.addStretch(2)
+        empty, self.empty_label = empty_page(self.empty_new, self.empty_clear)
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.table)
         self.table_stack.addWidget(empty)
@@ -173,7 +132,7 @@ class CasesPage(QWidget):
         list_page = QWidget()
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 0, 0, 0)
-        list_layout.addLayout(top)
+        list_layout.addLayout(bar.layout)
         list_layout.addLayout(filters)
         list_layout.addWidget(self.table_stack, 1)
 
@@ -186,12 +145,7 @@ class CasesPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_filter)
+        self._search_timer = search_as_you_type(self.search, self.apply_filter, SEARCH_DELAY_MS)
         for combo in (self.status_filter, self.category_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.period_filter.currentIndexChanged.connect(self._period_changed)
@@ -228,12 +182,7 @@ class CasesPage(QWidget):
             self.clear_button.setText(_("Clear filters"))
             self._fill_combo(self.status_filter, [("", _("All")), ("open", _("Open"))] +
                              [(s.value, _(label)) for s, label in STATUS_LABELS.items()])
-            try:
-                with self.ctx.store.read() as session:
-                    categories = category_choices(session)
-            except Exception as exc:
-                categories = []
-                report_error(self, self.ctx, exc, traceback.format_exc())
+            categories: list[tuple[str, str]] = read_or_report(self, self.ctx, category_choices, [])
             self._fill_combo(self.category_filter, [("", _("All")), *categories])
             self._fill_combo(self.period_filter, [(key, _(label)) for key, label in PERIODS])
             bigger(self.empty_label, 1.2, bold=False)
@@ -325,14 +274,7 @@ class CasesPage(QWidget):
 
     def refresh(self) -> None:
         """Read everything again (F5, or after a change elsewhere), keeping what is chosen."""
-        keep = self.current_case_id()
-        try:
-            self.model.refresh()
-        except Exception as exc:
-            report_error(self, self.ctx, exc, traceback.format_exc())
-        if keep is not None:
-            self.select_case(keep)
-        self._update_state()
+        self._reload_list()
         if self.stack.currentWidget() is self.case_page:
             self.case_page.refresh()
 
@@ -350,6 +292,7 @@ class CasesPage(QWidget):
             self._reload_list()
 
     def _reload_list(self) -> None:
+        """Read the list again (as far as it was loaded), keeping the chosen case."""
         self._list_stale = False
         keep = self.current_case_id()
         try:
@@ -397,10 +340,7 @@ class CasesPage(QWidget):
     def select_case(self, case_id: str) -> None:
         row = self.model.row_of(case_id)
         if row >= 0:
-            index = self.model.index(row, 0)
-            self.table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index)
+            select_row(self.table, row)
 
     def _activated(self, index: QModelIndex) -> None:
         case_id = index.data(ID_ROLE) if index.isValid() else None

@@ -12,11 +12,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from app.services.cases import CaseView, PartyView
 from app.services.households import HouseholdDetail
 from app.ui.cases.common import (
     MEDIATING_STATES,
+    case_table,
     hint_label,
     open_dialog,
     report_error,
@@ -44,21 +43,6 @@ def _label(labels: Mapping[Any, str], value: str) -> str:
     return _(label) if label else value
 
 
-def _table(columns: int, name: str) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    for column in range(columns - 1):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(columns - 1, QHeaderView.ResizeMode.Stretch)
-    return table
-
-
 class PartiesTab(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,18 +50,16 @@ class PartiesTab(QWidget):
         self.view: CaseView | None = None
         self.dialog: QDialog | None = None
         self.households: dict[str, HouseholdDetail] = {}
-        self.parties = _table(7, "caseParties")
+        self.parties = case_table(7, "caseParties")
         self.parties.itemSelectionChanged.connect(self._selected)
         self.add_button = tr(QPushButton(), N_("Add a party…"))
         self.add_button.setObjectName("addParty")
         self.add_button.clicked.connect(self.add_party)
         self.household_title = QLabel()
         self.household_title.setWordWrap(True)
-        self.members = _table(5, "householdMembers")
-        self.members.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.members = case_table(5, "householdMembers", selection=QAbstractItemView.SelectionMode.NoSelection)
         self.household_note = hint_label()
-        self.mediators = _table(3, "caseMediators")
-        self.mediators.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.mediators = case_table(3, "caseMediators", selection=QAbstractItemView.SelectionMode.NoSelection)
         household_box = tr(QGroupBox(), N_("The party's household in the roster"))
         household_layout = QVBoxLayout(household_box)
         household_layout.addWidget(self.household_title)

@@ -31,7 +31,7 @@ from app.services import cases, households
 from app.services.cases import PartyInput
 from app.services.households import PersonInput
 from app.services.validation import clean_name, clean_text
-from app.ui.cases.common import HINT_COLOR, ask, error_label, report_error
+from app.ui.cases.common import HINT_COLOR, ask, error_label, read_or_report, report_error
 from app.ui.cases.person_search import PersonHit, PersonSearch
 from app.ui.context import UiContext
 from app.ui.messages import FieldErrors, required_note
@@ -103,12 +103,8 @@ class HouseholdPicker(QWidget):
             self.results.hide()
             self._show_choice()
             return
-        try:
-            with self.ctx.store.read() as session:
-                rows = households.list_households(session, self.ctx.actor, query=query, limit=8)
-        except Exception as exc:
-            report_error(self, self.ctx, exc, traceback.format_exc())
-            rows = []
+        rows: list[households.HouseholdRow] = read_or_report(self, self.ctx, lambda session: households.list_households(
+            session, self.ctx.actor, query=query, limit=8), [])
         for row in rows:
             item = QListWidgetItem(" · ".join(p for p in (row.number, row.head_name, row.address) if p))
             item.setData(Qt.ItemDataRole.UserRole, row.id)

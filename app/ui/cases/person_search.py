@@ -5,12 +5,9 @@ household details; the members that match the words typed come first."""
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.i18n import _
 from app.models.roster import SEX_LABELS, Sex
@@ -18,10 +15,10 @@ from app.services import households
 from app.services.context import Actor
 from app.services.households import mask_id_number, pinyin_forms
 from app.store.engine import Store
-from app.ui.cases.common import HINT_COLOR, report_error
+from app.ui.cases.common import report_error
 from app.ui.context import UiContext
+from app.ui.widgets import FindAsYouType
 
-SEARCH_DELAY_MS = 200
 MAX_HOUSEHOLDS = 8
 
 
@@ -82,95 +79,22 @@ def find_people(store: Store, actor: Actor, query: str, limit: int = MAX_HOUSEHO
     return first + rest
 
 
-class PersonSearch(QWidget):
+class PersonSearch(FindAsYouType):
     """A search field with the people found under it. `picked` is emitted with the chosen `PersonHit`."""
 
-    picked = Signal(object)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("personSearch", "personResults", parent)
         self.ctx = ctx
-        self.hits: list[PersonHit] = []
-        self.edit = QLineEdit()
-        self.edit.setObjectName("personSearch")
-        self.edit.setClearButtonEnabled(True)
         self.edit.setPlaceholderText(_("Find in the roster: name, pinyin initials, ID number or phone — Enter picks"))
-        self.results = QListWidget()
-        self.results.setObjectName("personResults")
-        self.results.setUniformItemSizes(True)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.results.hide()
-        self.results.itemActivated.connect(lambda _item: self.pick_current())
-        self.status = QLabel()
-        self.status.setStyleSheet(f"color: {HINT_COLOR};")
-        self.status.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.results)
-        layout.addWidget(self.status)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search_now)
-        self.edit.textChanged.connect(lambda _text: self._timer.start())
-        self.edit.installEventFilter(self)
 
-    def search_now(self) -> None:
-        self._timer.stop()
-        query = self.edit.text().strip()
-        try:
-            self.hits = find_people(self.ctx.store, self.ctx.actor, query) if query else []
-        except Exception as exc:
-            self.hits = []
-            report_error(self, self.ctx, exc, traceback.format_exc())
-        self.results.clear()
-        for hit in self.hits:
-            item = QListWidgetItem(hit.describe())
-            item.setToolTip(hit.describe())
-            item.setData(Qt.ItemDataRole.UserRole, hit.person_id)
-            self.results.addItem(item)
-        if self.hits:
-            self.results.setCurrentRow(0)
-            rows = min(len(self.hits), 6)
-            self.results.setFixedHeight(self.results.sizeHintForRow(0) * rows + 2 * self.results.frameWidth() + 2)
-        self.results.setVisible(bool(self.hits))
-        self.status.setText(_("Nobody in the roster matches “{query}”.").format(query=query) if query and not self.hits
-                            else "")
-        self.status.setVisible(bool(query) and not self.hits)
+    def hits_for(self, query: str) -> list[PersonHit]:
+        return find_people(self.ctx.store, self.ctx.actor, query)
 
-    def _enter(self) -> None:
-        if self._timer.isActive() or not self.hits:
-            self.search_now()
-        self.pick_current()
+    def nothing_found(self, query: str) -> str:
+        return _("Nobody in the roster matches “{query}”.").format(query=query)
 
-    def pick_current(self) -> None:
-        row = self.results.currentRow()
-        if not (0 <= row < len(self.hits)):
-            return
-        hit = self.hits[row]
-        self.edit.clear()
-        self._timer.stop()
-        self.hits = []
-        self.results.clear()
-        self.results.hide()
-        self.status.hide()
-        self.picked.emit(hit)
+    def report(self, exc: BaseException, tb: str) -> None:
+        report_error(self, self.ctx, exc, tb)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is not self.edit or event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            # Enter picks; it must not reach the dialog's default button.
-            if self.edit.text().strip():
-                self._enter()
-            return True
-        if self.hits:
-            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
-            if step is not None:
-                row = max(0, min(len(self.hits) - 1, self.results.currentRow() + step))
-                self.results.setCurrentRow(row)
-                return True
-        return False
+    def row_height(self) -> int:
+        return self.results.sizeHintForRow(0)  # the list's own hint, as this search has always sized it

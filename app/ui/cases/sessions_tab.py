@@ -12,17 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -38,6 +35,7 @@ from app.services.case_flow import Action, InvestigationInput, SessionInput
 from app.services.cases import CaseView
 from app.ui.cases.common import (
     MEDIATING_STATES,
+    case_table,
     hint_label,
     open_dialog,
     report_error,
@@ -194,21 +192,6 @@ def investigation_html(row: Investigation) -> str:
                     part(_("Content"), row.content)])
 
 
-def read_only_table(columns: int, name: str, stretch: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(name)
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    for column in range(columns):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
-                                    else QHeaderView.ResizeMode.ResizeToContents)
-    return table
-
-
 class SessionsTab(QWidget):
     print_requested = Signal(str)
 
@@ -220,11 +203,11 @@ class SessionsTab(QWidget):
         self.investigations: list[Investigation] = []
         self.investigation_action: Action | None = None
         self.dialog: QDialog | None = None
-        self.table = read_only_table(5, "sessions", stretch=4)
+        self.table = case_table(5, "sessions")
         self.table.itemSelectionChanged.connect(self._selected)
         self.table.itemActivated.connect(lambda _item: self.fill_in())
         # the investigations, under the sessions; the one chosen is shown in full below
-        self.investigations_table = read_only_table(5, "investigations", stretch=4)
+        self.investigations_table = case_table(5, "investigations")
         self.investigations_table.itemSelectionChanged.connect(self._investigation_selected)
         self.investigations_empty = hint_label()
         self.investigations_empty.setObjectName("investigationsEmpty")

@@ -7,17 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSizePolicy,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,12 +28,14 @@ from app.ui.points.common import (
     HINT_COLOR,
     LOSS_COLOR,
     STAR_COLOR,
+    ListOrEmpty,
     alive,
-    empty_state,
     error_message,
+    fill_group_combo,
     period_choices,
     stars_text,
 )
+from app.ui.widgets import columns_to_contents, row_list, search_as_you_type
 from app.ui.worker import Progress, run_task
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -231,24 +230,16 @@ class AccountsView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("accountsTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
+        row_list(self.table)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(RANK_COLUMN, Qt.SortOrder.AscendingOrder)  # the ranking's own order
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(self._open_index)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, lambda: self._open_index(self.table.currentIndex()),
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.model.modelReset.connect(self._resize_columns)
 
-        self.empty_label = empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty_label)
+        self.stack = ListOrEmpty(self.table)
+        self.empty_label = self.stack.empty
 
         self.hint = QLabel()
         self.hint.setStyleSheet(f"color: {HINT_COLOR};")
@@ -260,14 +251,9 @@ class AccountsView(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.hint)
 
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.apply_filter)
-        self.filter_edit.textChanged.connect(self._filter_timer.start)
-        self.filter_edit.returnPressed.connect(self.apply_filter)
+        self._filter_timer = search_as_you_type(self.filter_edit, self.apply_filter, FILTER_DELAY_MS)
         self.relabel()
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.group_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.period_combo.currentIndexChanged.connect(lambda _i: self.reload())
 
@@ -294,26 +280,11 @@ class AccountsView(QWidget):
         self.period_combo.setCurrentIndex(current)
         self.period_combo.blockSignals(False)
 
-    def _fill_groups(self) -> None:
-        from app.services import grid
-
-        keep = self.group_combo.currentData()
-        with self.ctx.store.read() as session:
-            groups = [(g.id, g.name) for g in grid.groups(session)]
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(_("Whole village"), None)
-        for gid, name in groups:
-            self.group_combo.addItem(name, gid)
-        index = self.group_combo.findData(keep)
-        self.group_combo.setCurrentIndex(max(index, 0))
-        self.group_combo.blockSignals(False)
-
     # -------------------------------------------------------- loading
 
     def refresh(self) -> None:
         self._fill_periods()
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.reload()
 
     def reload(self) -> None:
@@ -396,7 +367,7 @@ class AccountsView(QWidget):
             self.count_label.setText(_("{shown} of {total} households").format(shown=format_number(shown),
                                                                                total=format_number(total)))
         if shown:
-            self.stack.setCurrentWidget(self.table)
+            self.stack.show_list()
             return
         if self.error:
             text = self.error
@@ -409,15 +380,11 @@ class AccountsView(QWidget):
         else:
             text = _("No households yet. Add them (or import the roster) in Grid and households; every household "
                      "then has a points account here.")
-        self.empty_label.setText(text)
-        self.stack.setCurrentWidget(self.empty_label)
+        self.stack.show_empty(text)
 
     def _resize_columns(self) -> None:
         """Columns as wide as their contents (Qt measures at most the first 1,000 rows), within limits."""
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS) - 1):
-            header.resizeSection(column, min(max(header.sectionSize(column), 48), 240))
+        columns_to_contents(self.table, narrowest=48, widest=240)
 
     # -------------------------------------------------------- choosing
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,16 +30,18 @@ from app.ui.points.common import (
     ENTRY_TABLES,
     HINT_COLOR,
     InlineMessage,
+    ListOrEmpty,
     RuleView,
     date_edit,
     date_to_q,
-    empty_state,
     error_message,
+    fill_group_combo,
     load_catalog,
     q_to_date,
     signed,
     write,
 )
+from app.ui.widgets import search_as_you_type
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_DELAY_MS = 200
@@ -99,10 +100,8 @@ class BatchEntryView(QWidget):
         self.list.setObjectName("batchHouseholds")
         self.list.setAlternatingRowColors(True)
         self.list.itemChanged.connect(self._item_changed)
-        self.empty_label = empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.list)
-        self.stack.addWidget(self.empty_label)
+        self.stack = ListOrEmpty(self.list)
+        self.empty_label = self.stack.empty
 
         self.count_label = QLabel()
         self.count_label.setObjectName("batchCount")
@@ -124,14 +123,9 @@ class BatchEntryView(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(bottom)
 
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.load_households)
-        self.filter_edit.textChanged.connect(self._filter_timer.start)
-        self.filter_edit.returnPressed.connect(self.load_households)
+        self._filter_timer = search_as_you_type(self.filter_edit, self.load_households, FILTER_DELAY_MS)
         self.relabel()
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.group_combo.currentIndexChanged.connect(lambda _i: self.load_households())
         self.refresh()
 
@@ -146,20 +140,6 @@ class BatchEntryView(QWidget):
         self.save_button.setText(_("Save for the ticked households"))
         self._update_count()
 
-    def _fill_groups(self) -> None:
-        from app.services import grid
-
-        keep = self.group_combo.currentData()
-        with self.ctx.store.read() as session:
-            groups = [(g.id, g.name) for g in grid.groups(session)]
-        self.group_combo.blockSignals(True)
-        self.group_combo.clear()
-        self.group_combo.addItem(_("Whole village"), None)
-        for gid, name in groups:
-            self.group_combo.addItem(name, gid)
-        self.group_combo.setCurrentIndex(max(self.group_combo.findData(keep), 0))
-        self.group_combo.blockSignals(False)
-
     def refresh(self) -> None:
         self.date.setMaximumDate(date_to_q(today()))
         keep = self.rule_combo.currentData()
@@ -173,7 +153,7 @@ class BatchEntryView(QWidget):
         for rule in self.rules:
             self.rule_combo.addItem(f"{rule.code}  {rule.wording}  {signed(rule.points)}", rule.code)
         self.rule_combo.setCurrentIndex(max(self.rule_combo.findData(keep), 0))
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.load_households()
 
     def load_households(self) -> None:
@@ -198,7 +178,7 @@ class BatchEntryView(QWidget):
             self.list.addItem(item)
         self.list.blockSignals(False)
         if rows:
-            self.stack.setCurrentWidget(self.list)
+            self.stack.show_list()
         else:
             if self.filter_edit.text().strip():
                 text = _("No household matches “{query}”.").format(query=self.filter_edit.text().strip())
@@ -206,8 +186,7 @@ class BatchEntryView(QWidget):
                 text = _("No households in this villager group yet.")
             else:
                 text = _("No households yet. Add them in Grid and households first.")
-            self.empty_label.setText(text)
-            self.stack.setCurrentWidget(self.empty_label)
+            self.stack.show_empty(text)
         self._update_count()
 
     # -------------------------------------------------------- ticking

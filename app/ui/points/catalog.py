@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -45,13 +43,16 @@ from app.ui.points.common import (
     RuleView,
     bigger,
     cap_period_label,
+    chosen_id,
     date_edit,
     error_message,
     hint_label,
     inform,
+    list_table,
     load_catalog,
     q_to_date,
     report_error,
+    select_id,
     signed,
 )
 from app.ui.points.dialogs import FormDialog
@@ -265,16 +266,7 @@ class CatalogView(QWidget):
         self.township.view_button.clicked.connect(lambda: self.view_release())
         self.township.adopt_button.clicked.connect(lambda: self.adopt_release())
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("catalogTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table = list_table(len(self.COLUMNS), "catalogTable", stretch_last=False)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
@@ -355,18 +347,10 @@ class CatalogView(QWidget):
         self._update_buttons()
 
     def selected_code(self) -> str | None:
-        row = self.table.currentRow()
-        if not 0 <= row < self.table.rowCount() or not self.table.selectionModel().hasSelection():
-            return None
-        item = self.table.item(row, 0)
-        return item.data(CODE_ROLE) if item is not None else None
+        return chosen_id(self.table, CODE_ROLE)
 
     def select(self, code: str) -> None:
-        for r in range(self.table.rowCount()):
-            item = self.table.item(r, 0)
-            if item is not None and item.data(CODE_ROLE) == code:
-                self.table.selectRow(r)
-                return
+        select_id(self.table, code, CODE_ROLE)
 
     def _update_buttons(self) -> None:
         self.edit_button.setEnabled(self.selected_code() is not None)

@@ -1,6 +1,7 @@
 """Helpers shared by the views of the points section: the tables the section listens to, labels and colours
-of an entry's status, stars, periods, non-blocking message boxes, the one way a view writes (one service
-call in one write transaction, then `ctx.changed`), and the keyboard finders for a household and a rule."""
+of an entry's status, stars, periods, the lists (each row carrying its id; the list or why it is empty), the
+choice of a villager group, non-blocking message boxes, the one way a view writes (one service call in one
+write transaction, then `ctx.changed`), and the keyboard finders for a household and a rule."""
 
 from __future__ import annotations
 
@@ -9,18 +10,21 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QStackedWidget,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +46,11 @@ from app.ui.widgets import date_edit as date_edit
 from app.ui.widgets import date_to_q as date_to_q
 from app.ui.widgets import hint_label as hint_label
 from app.ui.widgets import q_to_date as q_to_date
+from app.ui.widgets import row_list
 
 log = logging.getLogger("mediation_desk")
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the id a list's row stands for, on the row's first cell
 
 OK_COLOR = "#2f855a"
 WARNING_COLOR = "#b45309"
@@ -198,6 +205,86 @@ def empty_state(text: str = "") -> QLabel:
     label.setStyleSheet(f"color: {HINT_COLOR};")
     bigger(label, 1.15, bold=False)
     return label
+
+
+# ---------------------------------------------------------------- lists
+
+
+class ListOrEmpty(QStackedWidget):
+    """A list (`content`), or in its place a line that says why it is empty (`empty`, an `empty_state`)."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.content = content
+        self.empty = empty_state()
+        self.addWidget(content)
+        self.addWidget(self.empty)
+
+    def show_list(self) -> None:
+        self.setCurrentWidget(self.content)
+
+    def show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self.setCurrentWidget(self.empty)
+
+
+def list_table(columns: int, name: str, *, stretch_last: bool = True) -> QTableWidget:
+    """An empty read-only list (`row_list`) of `columns` columns, named `name`; its rows are filled by hand, the
+    first cell of each carrying the row's id (`ID_ROLE`, or another role) for `chosen_id`, `chosen_item` and
+    `select_id`."""
+    widget = QTableWidget(0, columns)
+    widget.setObjectName(name)
+    row_list(widget, stretch_last=stretch_last)
+    return widget
+
+
+def chosen_id(table: QTableWidget, role: int = ID_ROLE) -> Any:
+    """The id (the `role` data of the first cell) of the row chosen in `table`; None when no row is chosen."""
+    row = table.currentRow()
+    if not 0 <= row < table.rowCount() or not table.selectionModel().hasSelection():
+        return None
+    item = table.item(row, 0)
+    return item.data(role) if item is not None else None
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+HasId = TypeVar("HasId", bound=_HasId)
+
+
+def chosen_item(table: QTableWidget, items: Iterable[HasId], role: int = ID_ROLE) -> HasId | None:
+    """The one of `items` whose id the row chosen in `table` carries (`chosen_id`); None when none is chosen."""
+    item_id = chosen_id(table, role)
+    return next((item for item in items if item.id == item_id), None)
+
+
+def select_id(table: QTableWidget, value: object, role: int = ID_ROLE) -> None:
+    """Choose the row of `table` whose first cell carries `value` as its `role` data (none: nothing changes)."""
+    for r in range(table.rowCount()):
+        item = table.item(r, 0)
+        if item is not None and item.data(role) == value:
+            table.selectRow(r)
+            return
+
+
+def fill_group_combo(ctx: UiContext, combo: QComboBox) -> None:
+    """“Whole village” (no data) and then the villager groups (data: the group's id) in `combo`, keeping the
+    group chosen before; the combo sends no signals while it is refilled."""
+    from app.services import grid
+
+    keep = combo.currentData()
+    with ctx.store.read() as session:
+        groups = [(g.id, g.name) for g in grid.groups(session)]
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(_("Whole village"), None)
+    for gid, name in groups:
+        combo.addItem(name, gid)
+    combo.setCurrentIndex(max(combo.findData(keep), 0))
+    combo.blockSignals(False)
 
 
 # ---------------------------------------------------------------- messages

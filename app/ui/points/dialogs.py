@@ -14,12 +14,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,9 +27,36 @@ from app.i18n import _
 from app.ui.context import UiContext
 from app.ui.messages import FieldErrors
 from app.ui.points.common import NOTICE_TABLES, InlineMessage, error_message, hint_label, write
+from app.ui.widgets import save_cancel_buttons
 
 
-class ReasonDialog(QDialog):
+class _SavingDialog(QDialog):
+    """A dialog with an error line under each field (`errors`) and one for the rest (`general`), accepted once
+    its service call succeeds (`attempt`)."""
+
+    ctx: UiContext
+    errors: FieldErrors
+    general: InlineMessage
+
+    def attempt(self, act: Callable[[], object]) -> bool:
+        """Run `act` (the service call): the dialog is accepted if it succeeds; else its error is shown under its
+        field, or under the form, and the dialog stays open."""
+        self.errors.clear()
+        self.general.clear_message()
+        try:
+            act()
+        except ValidationError as exc:
+            if not self.errors.show(exc):
+                self.general.error(exc.message)
+            return False
+        except Exception as exc:
+            self.general.error(error_message(self.ctx, exc, traceback.format_exc()))
+            return False
+        self.accept()
+        return True
+
+
+class ReasonDialog(_SavingDialog):
     """Asks for a reason and hands it to `save`, which runs the service call; its ValidationError is shown
     under the field (or under the form when it is about something else). Accepted once `save` succeeds."""
 
@@ -60,16 +85,7 @@ class ReasonDialog(QDialog):
         self.errors.add_row(form, "reason", field_label, self.reason, required=required, aliases=("note",))
         self.general = InlineMessage()
         self.general.setObjectName("generalError")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(save_text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        self.buttons, self.save_button = save_cancel_buttons(self, save_text, self.save)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(self.explanation)
@@ -83,22 +99,10 @@ class ReasonDialog(QDialog):
         return self.reason.toPlainText()
 
     def save(self) -> bool:
-        self.errors.clear()
-        self.general.clear_message()
-        try:
-            self._save(self.text())
-        except ValidationError as exc:
-            if not self.errors.show(exc):
-                self.general.error(exc.message)
-            return False
-        except Exception as exc:
-            self.general.error(error_message(self.ctx, exc, traceback.format_exc()))
-            return False
-        self.accept()
-        return True
+        return self.attempt(lambda: self._save(self.text()))
 
 
-class FormDialog(QDialog):
+class FormDialog(_SavingDialog):
     """A form dialog: rows with the error under each field, a line for other errors, Save and Cancel."""
 
     def __init__(self, ctx: UiContext, title: str, parent: QWidget | None) -> None:
@@ -110,15 +114,7 @@ class FormDialog(QDialog):
         self.errors = FieldErrors()
         self.general = InlineMessage()
         self.general.setObjectName("generalError")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.save_button = save_cancel_buttons(self, _("Save"), self.save, ctrl_s=False)
         self.top = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
@@ -127,19 +123,7 @@ class FormDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def run(self, call: Callable[[Any], object], tables: frozenset[str]) -> bool:
-        self.errors.clear()
-        self.general.clear_message()
-        try:
-            write(self.ctx, call, tables)
-        except ValidationError as exc:
-            if not self.errors.show(exc):
-                self.general.error(exc.message)
-            return False
-        except Exception as exc:
-            self.general.error(error_message(self.ctx, exc, traceback.format_exc()))
-            return False
-        self.accept()
-        return True
+        return self.attempt(lambda: write(self.ctx, call, tables))
 
     def save(self) -> bool:
         raise NotImplementedError

@@ -12,16 +12,12 @@ from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QLin
 from PySide6.QtCore import QMargins, QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
     QSplitter,
-    QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -42,18 +38,22 @@ from app.ui.points.common import (
     STATUS_COLORS,
     HouseholdFinder,
     InlineMessage,
+    ListOrEmpty,
     bigger,
-    empty_state,
+    chosen_item,
     error_message,
     hint_label,
     kind_label,
+    list_table,
     report_error,
+    select_id,
     signed,
     stars_text,
     status_label,
     write,
 )
 from app.ui.points.dialogs import NoticeChoice, ObjectionDialog, ReasonDialog
+from app.ui.widgets import columns_to_contents
 
 HISTORY_MONTHS = 24
 LINE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -330,16 +330,7 @@ class LedgerView(QWidget):
         head.addWidget(self.objection_button)
         self.message = InlineMessage()
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("ledgerTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = list_table(len(self.COLUMNS), "ledgerTable")
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self.show_context_menu)
@@ -360,10 +351,8 @@ class LedgerView(QWidget):
         content_layout.addWidget(self.message)
         content_layout.addWidget(splitter, 1)
 
-        self.empty_label = empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(content)
-        self.stack.addWidget(self.empty_label)
+        self.stack = ListOrEmpty(content)
+        self.empty_label = self.stack.empty
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -405,9 +394,8 @@ class LedgerView(QWidget):
     def _show(self) -> None:
         data = self.data
         if data is None:
-            self.empty_label.setText(_("Type a household number, a name or its pinyin initials above and press Enter "
-                                       "to see the household's points, or double-click a household in Accounts."))
-            self.stack.setCurrentWidget(self.empty_label)
+            self.stack.show_empty(_("Type a household number, a name or its pinyin initials above and press Enter "
+                                    "to see the household's points, or double-click a household in Accounts."))
             return
         h = data.household
         if self.finder.current is None or self.finder.current.id != h.id:
@@ -422,7 +410,7 @@ class LedgerView(QWidget):
         if keep is not None:
             self.select_line(keep.id)
         self.chart.set_history(data.history)
-        self.stack.setCurrentIndex(0)
+        self.stack.show_list()
         self._update_buttons()
 
     def _fill_table(self, lines: list[LedgerLine]) -> None:
@@ -449,29 +437,17 @@ class LedgerView(QWidget):
                     item.setToolTip(reason)
                 item.setData(LINE_ROLE, line.id)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for c in range(len(self.COLUMNS) - 1):
-            header.resizeSection(c, min(max(header.sectionSize(c), 60), 420))
+        columns_to_contents(self.table, widest=420)
 
     # -------------------------------------------------------- reversing
 
     def selected_line(self) -> LedgerLine | None:
         if self.data is None:
             return None
-        row = self.table.currentRow()
-        if not 0 <= row < self.table.rowCount() or not self.table.selectionModel().hasSelection():
-            return None
-        item = self.table.item(row, 0)
-        line_id = item.data(LINE_ROLE) if item is not None else None
-        return next((line for line in self.data.lines if line.id == line_id), None)
+        return chosen_item(self.table, self.data.lines, LINE_ROLE)
 
     def select_line(self, line_id: str) -> None:
-        for r in range(self.table.rowCount()):
-            item = self.table.item(r, 0)
-            if item is not None and item.data(LINE_ROLE) == line_id:
-                self.table.selectRow(r)
-                return
+        select_id(self.table, line_id, LINE_ROLE)
 
     def _update_buttons(self) -> None:
         line = self.selected_line()

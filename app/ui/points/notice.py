@@ -14,56 +14,56 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.clock import today
-from app.errors import ValidationError
 from app.i18n import N_, _, format_date
 from app.paths import log_file
 from app.ui.context import UiContext
 from app.ui.points.common import (
     GAIN_COLOR,
     HINT_COLOR,
+    ID_ROLE,
     LOSS_COLOR,
     NOTICE_TABLES,
     OK_COLOR,
     WARNING_COLOR,
     InlineMessage,
+    ListOrEmpty,
+    chosen_item,
     date_edit,
-    empty_state,
     error_message,
+    fill_group_combo,
     hint_label,
+    list_table,
     period_choices,
     q_to_date,
+    select_id,
     signed,
     write,
 )
 from app.ui.points.dialogs import ReasonDialog
+from app.ui.widgets import columns_to_contents
 
 if TYPE_CHECKING:
     from app.services.points_notice import ObjectionRow
 
 NOTICE_TITLE = "积分公示榜"
 DEFAULT_WHERE = "村委会办公室（村人民调解室）"
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 DECISIONS = {"": N_("Pending"), "upheld": N_("Upheld"), "dismissed": N_("Dismissed")}
 DECISION_COLORS = {"": WARNING_COLOR, "upheld": OK_COLOR, "dismissed": HINT_COLOR}
 
@@ -86,28 +86,6 @@ class PostedNotice:
     @property
     def title(self) -> str:
         return f"{NOTICE_TITLE}-{self.period}-{self.scope}"
-
-
-def table(columns: int, name: str) -> QTableWidget:
-    """A read-only list with whole rows chosen one at a time."""
-    widget = QTableWidget(0, columns)
-    widget.setObjectName(name)
-    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    widget.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    widget.setAlternatingRowColors(True)
-    widget.setWordWrap(False)
-    widget.verticalHeader().hide()
-    widget.horizontalHeader().setStretchLastSection(True)
-    widget.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return widget
-
-
-def fit_columns(widget: QTableWidget, widest: int = 360) -> None:
-    widget.resizeColumnsToContents()
-    header = widget.horizontalHeader()
-    for c in range(widget.columnCount() - 1):
-        header.resizeSection(c, min(max(header.sectionSize(c), 60), widest))
 
 
 class NoticeView(QWidget):
@@ -195,13 +173,11 @@ class NoticeView(QWidget):
         notices_bar.addWidget(self.notices_hint)
         notices_bar.addStretch(1)
         notices_bar.addWidget(self.reprint_button)
-        self.notices_table = table(len(self.NOTICE_COLUMNS), "noticesTable")
+        self.notices_table = list_table(len(self.NOTICE_COLUMNS), "noticesTable")
         self.notices_table.itemSelectionChanged.connect(self._update_reprint)
         self.notices_table.itemDoubleClicked.connect(lambda _item: self.reprint_selected())
-        self.notices_empty = empty_state()
-        self.notices_stack = QStackedWidget()
-        self.notices_stack.addWidget(self.notices_table)
-        self.notices_stack.addWidget(self.notices_empty)
+        self.notices_stack = ListOrEmpty(self.notices_table)
+        self.notices_empty = self.notices_stack.empty
         self.notices_box = QGroupBox()
         notices_layout = QVBoxLayout(self.notices_box)
         notices_layout.addLayout(notices_bar)
@@ -225,12 +201,10 @@ class NoticeView(QWidget):
         objection_bar.addStretch(1)
         objection_bar.addWidget(self.uphold_button)
         objection_bar.addWidget(self.dismiss_button)
-        self.table = table(len(self.OBJECTION_COLUMNS), "objectionsTable")
+        self.table = list_table(len(self.OBJECTION_COLUMNS), "objectionsTable")
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.objections_empty = empty_state()
-        self.objections_stack = QStackedWidget()
-        self.objections_stack.addWidget(self.table)
-        self.objections_stack.addWidget(self.objections_empty)
+        self.objections_stack = ListOrEmpty(self.table)
+        self.objections_empty = self.objections_stack.empty
         self.objection_message = InlineMessage()
         self.objections_box = QGroupBox()
         objections_layout = QVBoxLayout(self.objections_box)
@@ -250,7 +224,7 @@ class NoticeView(QWidget):
         layout.addWidget(self.notice_box)
         layout.addWidget(lists, 1)
         self.relabel()
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.load_notices()
         self.load_objections()
 
@@ -292,20 +266,8 @@ class NoticeView(QWidget):
         self._show_notices()
         self._show_objections()
 
-    def _fill_groups(self) -> None:
-        from app.services import grid
-
-        keep = self.group_combo.currentData()
-        with self.ctx.store.read() as session:
-            groups = [(g.id, g.name) for g in grid.groups(session)]
-        self.group_combo.clear()
-        self.group_combo.addItem(_("Whole village"), None)
-        for gid, name in groups:
-            self.group_combo.addItem(name, gid)
-        self.group_combo.setCurrentIndex(max(self.group_combo.findData(keep), 0))
-
     def refresh(self) -> None:
-        self._fill_groups()
+        fill_group_combo(self.ctx, self.group_combo)
         self.load_notices()
         self.load_objections()
 
@@ -356,10 +318,7 @@ class NoticeView(QWidget):
         try:
             notice_id = write(self.ctx, lambda session: points_notice.post_notice(
                 session, self.ctx.actor, period, group, posted_on=posted, days=days, where_to_object=where).id, NOTICE_TABLES)
-        except ValidationError as exc:
-            self.message.error(exc.message)
-            return None
-        except Exception as exc:
+        except Exception as exc:  # a known error in its own words (error_message)
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return None
         self.posted_id = notice_id
@@ -413,32 +372,23 @@ class NoticeView(QWidget):
                 if c == 4:
                     item.setForeground(QColor(OK_COLOR if n.is_open else HINT_COLOR))
                 self.notices_table.setItem(r, c, item)
-        fit_columns(self.notices_table)
+        columns_to_contents(self.notices_table)
         if keep is not None:
             self.select_notice(keep.id)
         if self.notices:
-            self.notices_stack.setCurrentWidget(self.notices_table)
+            self.notices_stack.show_list()
         else:
-            self.notices_empty.setText(_("No notice has been posted yet. Choose the period and the group above, then "
-                                         "“Post and print…”.") if self.ctx.can("points.notice")
-                                       else _("No notice has been posted yet."))
-            self.notices_stack.setCurrentWidget(self.notices_empty)
+            self.notices_stack.show_empty(_("No notice has been posted yet. Choose the period and the group above, "
+                                            "then “Post and print…”.") if self.ctx.can("points.notice")
+                                          else _("No notice has been posted yet."))
         self.notices_hint.setVisible(bool(self.notices))
         self._update_reprint()
 
     def selected_notice(self) -> PostedNotice | None:
-        row = self.notices_table.currentRow()
-        if not 0 <= row < len(self.notices) or not self.notices_table.selectionModel().hasSelection():
-            return None
-        item = self.notices_table.item(row, 0)
-        notice_id = item.data(ID_ROLE) if item is not None else None
-        return next((n for n in self.notices if n.id == notice_id), None)
+        return chosen_item(self.notices_table, self.notices)
 
     def select_notice(self, notice_id: str) -> None:
-        for r, n in enumerate(self.notices):
-            if n.id == notice_id:
-                self.notices_table.selectRow(r)
-                return
+        select_id(self.notices_table, notice_id)
 
     def _update_reprint(self) -> None:
         chosen = self.selected_notice()
@@ -488,30 +438,21 @@ class NoticeView(QWidget):
                 if c == self.DECISION_COLUMN:
                     item.setForeground(QColor(DECISION_COLORS.get(o.decision, HINT_COLOR)))
                 self.table.setItem(r, c, item)
-        fit_columns(self.table, 220)  # the long texts are in their tooltips: the decision stays in sight
+        columns_to_contents(self.table, widest=220)  # the long texts are in their tooltips: the decision stays in sight
         if keep is not None:
             self.select_objection(keep.id)
         if self.objections:
-            self.objections_stack.setCurrentWidget(self.table)
+            self.objections_stack.show_list()
         else:
-            self.objections_empty.setText(
+            self.objections_stack.show_empty(
                 _("No objections waiting for a decision.") if self.pending_only.isChecked() else _("No objections yet."))
-            self.objections_stack.setCurrentWidget(self.objections_empty)
         self._update_buttons()
 
     def selected_objection(self) -> ObjectionRow | None:
-        row = self.table.currentRow()
-        if not 0 <= row < len(self.objections) or not self.table.selectionModel().hasSelection():
-            return None
-        item = self.table.item(row, 0)
-        objection_id = item.data(ID_ROLE) if item is not None else None
-        return next((o for o in self.objections if o.id == objection_id), None)
+        return chosen_item(self.table, self.objections)
 
     def select_objection(self, objection_id: str) -> None:
-        for r, o in enumerate(self.objections):
-            if o.id == objection_id:
-                self.table.selectRow(r)
-                return
+        select_id(self.table, objection_id)
 
     def _update_buttons(self) -> None:
         chosen = self.selected_objection()

@@ -15,15 +15,12 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTime
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -52,6 +49,7 @@ from app.ui.points.common import (
     date_to_q,
     error_message,
     hint_label,
+    list_table,
     load_catalog,
     q_to_date,
     signed,
@@ -149,16 +147,7 @@ class QuickEntryView(QWidget):
         form.addWidget(self.message, 5, 1, 1, 2)
 
         self.recent_box = QGroupBox()
-        self.recent_table = QTableWidget(0, len(self.RECENT_COLUMNS))
-        self.recent_table.setObjectName("recentEntries")
-        self.recent_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.recent_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.recent_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.recent_table.setAlternatingRowColors(True)
-        self.recent_table.setWordWrap(False)
-        self.recent_table.verticalHeader().hide()
-        self.recent_table.horizontalHeader().setStretchLastSection(True)
-        self.recent_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.recent_table = list_table(len(self.RECENT_COLUMNS), "recentEntries")
         self.recent_table.itemSelectionChanged.connect(self._update_undo)
         self.undo_button = QPushButton()
         self.undo_button.setObjectName("undoEntry")
@@ -421,10 +410,7 @@ class QuickEntryView(QWidget):
 
         try:
             balance = write(self.ctx, reverse, ENTRY_TABLES)
-        except ValidationError as exc:
-            self.message.error(exc.message)
-            return False
-        except Exception as exc:
+        except Exception as exc:  # a known error in its own words (error_message)
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return False
         self.recent[index] = replace(entry, status="reversed", balance_after=balance)

@@ -11,37 +11,35 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import ValidationError
 from app.i18n import N_, _, format_date, format_number, ngettext
 from app.ui.context import UiContext
 from app.ui.points.common import (
     GAIN_COLOR,
     HINT_COLOR,
+    ID_ROLE,
     LOSS_COLOR,
     REVIEW_TABLES,
     InlineMessage,
-    empty_state,
+    ListOrEmpty,
+    chosen_item,
     error_message,
     hint_label,
     kind_label,
+    list_table,
+    select_id,
     signed,
     write,
 )
 from app.ui.points.dialogs import ReasonDialog
-
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
+from app.ui.widgets import columns_to_contents
 
 
 @dataclass(frozen=True)
@@ -88,21 +86,10 @@ class ReviewView(QWidget):
         self.message = InlineMessage()
         self.message.setObjectName("reviewMessage")
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("reviewTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = list_table(len(self.COLUMNS), "reviewTable")
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.empty_label = empty_state()
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty_label)
+        self.stack = ListOrEmpty(self.table)
+        self.empty_label = self.stack.empty
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -149,10 +136,7 @@ class ReviewView(QWidget):
                 if c == 4:
                     item.setToolTip(p.reason)
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for c in range(len(self.COLUMNS) - 1):
-            header.resizeSection(c, min(max(header.sectionSize(c), 48), 480 if c == 4 else 320))
+        columns_to_contents(self.table, narrowest=48, widest=320, widest_of={4: 480})
         if keep is not None:
             self.select(keep.id)
         self._update_state()
@@ -162,28 +146,19 @@ class ReviewView(QWidget):
         self.count_label.setText(ngettext("{n} entry awaits review", "{n} entries await review", n).format(
             n=format_number(n)))
         if n:
-            self.stack.setCurrentWidget(self.table)
+            self.stack.show_list()
         else:
-            self.empty_label.setText(_("Nothing awaits review. Entries of rules marked for review, and entries with a "
-                                       "reason outside the rules, wait here for a second person."))
-            self.stack.setCurrentWidget(self.empty_label)
+            self.stack.show_empty(_("Nothing awaits review. Entries of rules marked for review, and entries with a "
+                                    "reason outside the rules, wait here for a second person."))
         self._update_buttons()
 
     # -------------------------------------------------------- choosing
 
     def selected(self) -> Pending | None:
-        row = self.table.currentRow()
-        if not 0 <= row < len(self.pending) or not self.table.selectionModel().hasSelection():
-            return None
-        item = self.table.item(row, 0)
-        entry_id = item.data(ID_ROLE) if item is not None else None
-        return next((p for p in self.pending if p.id == entry_id), None)
+        return chosen_item(self.table, self.pending)
 
     def select(self, entry_id: str) -> None:
-        for r, p in enumerate(self.pending):
-            if p.id == entry_id:
-                self.table.selectRow(r)
-                return
+        select_id(self.table, entry_id)
 
     def _update_buttons(self) -> None:
         chosen = self.selected() is not None
@@ -200,10 +175,7 @@ class ReviewView(QWidget):
             return False
         try:
             write(self.ctx, lambda session: points.review(session, self.ctx.actor, entry.id, True), REVIEW_TABLES)
-        except ValidationError as exc:
-            self.message.error(exc.message)
-            return False
-        except Exception as exc:
+        except Exception as exc:  # a known error in its own words (error_message)
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return False
         self.message.success(_("Approved: {household} · {what} {points}; it counts now.").format(

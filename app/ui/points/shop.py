@@ -11,7 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -23,15 +22,12 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.clock import today
-from app.errors import ValidationError
 from app.i18n import N_, _, format_number
 from app.paths import log_file
 from app.services.households import HouseholdRow
@@ -40,20 +36,23 @@ from app.ui.context import UiContext
 from app.ui.messages import field_label
 from app.ui.points.common import (
     HINT_COLOR,
+    ID_ROLE,
     SHOP_TABLES,
     WARNING_COLOR,
     HouseholdFinder,
     InlineMessage,
+    ListOrEmpty,
+    chosen_item,
     date_edit,
-    empty_state,
     error_message,
     hint_label,
+    list_table,
     q_to_date,
+    select_id,
     write,
 )
 from app.ui.points.dialogs import FormDialog
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
 LOW_STOCK = 3
 RECEIPT_TITLE = "积分兑换凭证"
 
@@ -157,20 +156,11 @@ class ShopView(QWidget):
         goods_buttons.addWidget(self.new_button)
         goods_buttons.addWidget(self.stock_button)
         goods_buttons.addStretch(1)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setObjectName("goodsTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = list_table(len(self.COLUMNS), "goodsTable", stretch_last=False)
+        self.table.setWordWrap(True)  # a long goods name wraps (the other lists cut it short)
         self.table.itemSelectionChanged.connect(self._goods_selected)
-        self.goods_empty = empty_state()
-        self.goods_stack = QStackedWidget()
-        self.goods_stack.addWidget(self.table)
-        self.goods_stack.addWidget(self.goods_empty)
+        self.goods_stack = ListOrEmpty(self.table)
+        self.goods_empty = self.goods_stack.empty
         self.goods_box = QGroupBox()
         goods_layout = QVBoxLayout(self.goods_box)
         goods_layout.addLayout(goods_buttons)
@@ -319,11 +309,11 @@ class ShopView(QWidget):
         if keep_table is not None:
             self.select_goods(keep_table.id)
         if self.goods:
-            self.goods_stack.setCurrentWidget(self.table)
+            self.goods_stack.show_list()
         else:
-            self.goods_empty.setText(_("The shop has no goods yet. Add goods with “New goods…”, then record what comes "
-                                       "in with “Stock in…”.") if self.ctx.can("points.shop") else _("The shop has no goods yet."))
-            self.goods_stack.setCurrentWidget(self.goods_empty)
+            self.goods_stack.show_empty(_("The shop has no goods yet. Add goods with “New goods…”, then record what comes "
+                                          "in with “Stock in…”.") if self.ctx.can("points.shop")
+                                        else _("The shop has no goods yet."))
         self.goods_combo.blockSignals(True)
         self.goods_combo.clear()
         for g in self.goods:
@@ -336,19 +326,10 @@ class ShopView(QWidget):
         self._goods_selected()
 
     def selected_goods(self) -> Goods | None:
-        row = self.table.currentRow()
-        if not 0 <= row < self.table.rowCount() or not self.table.selectionModel().hasSelection():
-            return None
-        item = self.table.item(row, 0)
-        goods_id = item.data(ID_ROLE) if item is not None else None
-        return next((g for g in self.goods if g.id == goods_id), None)
+        return chosen_item(self.table, self.goods)
 
     def select_goods(self, goods_id: str) -> None:
-        for r in range(self.table.rowCount()):
-            item = self.table.item(r, 0)
-            if item is not None and item.data(ID_ROLE) == goods_id:
-                self.table.selectRow(r)
-                return
+        select_id(self.table, goods_id)
 
     def _goods_selected(self) -> None:
         goods = self.selected_goods()
@@ -453,10 +434,7 @@ class ShopView(QWidget):
         try:
             receipt: Receipt = write(self.ctx, lambda session: points_shop.redeem(session, self.ctx.actor, household.id,
                                                                                     goods.id, quantity), SHOP_TABLES)
-        except ValidationError as exc:
-            self.message.error(exc.message)
-            return None
-        except Exception as exc:
+        except Exception as exc:  # a known error in its own words (error_message)
             self.message.error(error_message(self.ctx, exc, traceback.format_exc()))
             return None
         self.receipt = receipt

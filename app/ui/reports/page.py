@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QTableWidget,
@@ -53,7 +52,7 @@ from app.ui.messages import ACCENT_COLOR, ERROR_COLOR
 from app.ui.print_preview import safe_file_name
 from app.ui.reports.charts import ACCEPTED_COLOR, RESOLVED_COLOR, BarChart
 from app.ui.reports.township import TownshipView
-from app.ui.widgets import HINT_COLOR, bigger, date_edit, date_to_q, q_to_date, read_only_rows
+from app.ui.widgets import HINT_COLOR, bigger, date_edit, date_to_q, q_to_date, read_only_rows, scroll_area
 from app.ui.worker import Task, run_task
 
 KINDS = (("month", N_("Month")), ("quarter", N_("Quarter")), ("year", N_("Year")), ("range", N_("Custom range")))
@@ -299,17 +298,11 @@ class ReportsPage(QWidget):
         content.addWidget(self.trend_chart)
         content.addWidget(self.tabs)
         content.addStretch(1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(body)
+        self.scroll_area = scroll_area(body)
 
         self.township_view = TownshipView()
         self.township_view.village_chosen.connect(self.drill_down)
-        township_scroll = QScrollArea()
-        township_scroll.setWidgetResizable(True)
-        township_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        township_scroll.setWidget(self.township_view)
+        township_scroll = scroll_area(self.township_view)
         self.views = QStackedWidget()
         self.views.addWidget(self.scroll_area)
         self.views.addWidget(township_scroll)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +48,7 @@ from app.ui.risk.common import (
     set_level_chip,
     stage_text,
 )
+from app.ui.widgets import scroll_area
 
 
 @dataclass(frozen=True)
@@ -230,13 +229,9 @@ class AssessView(QWidget):
         body_layout.addWidget(self.care_box)
         body_layout.addWidget(self.form)
         body_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        layout.addWidget(scroll_area(body))
         self.saved_label.hide()
         self.relabel()
         self.show_household(None)

@@ -5,24 +5,17 @@ and the household finder (户号, name, pinyin or pinyin initials)."""
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter
+from PySide6.QtCore import QAbstractItemModel, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QApplication,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QStyle,
     QStyleOptionViewItem,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 from sqlmodel import Session
@@ -34,10 +27,10 @@ from app.models.risk import LEVEL_LABELS, STAGE_LABELS, RiskLevel, RiskRound, St
 from app.services import households, risk
 from app.services.context import Actor
 from app.services.households import HouseholdRow
-from app.ui.cases.common import HINT_COLOR, OK_COLOR, WARNING_COLOR, Chip, ChipDelegate, chips_of, paint_chip, report_error
+from app.ui.cases.common import HINT_COLOR, OK_COLOR, WARNING_COLOR, Chip, ChipDelegate, report_error
 from app.ui.context import UiContext
 from app.ui.messages import ERROR_COLOR
-from app.ui.widgets import read_only_rows
+from app.ui.widgets import FindAsYouType, row_list
 
 RISK_TABLES = frozenset({"risk_round", "risk_assessment", "risk_factor", "cadre_assignment", "risk_visit"})
 # a change to these may change what the risk views show (names, groups, open cases, the committee)
@@ -46,7 +39,6 @@ WATCHED = RISK_TABLES | {"household", "person", "grid_cell", "dispute_case", "ca
 LEVEL_COLORS: dict[str, str] = {RiskLevel.LOW: OK_COLOR, RiskLevel.MEDIUM: WARNING_COLOR, RiskLevel.HIGH: ERROR_COLOR}
 LEVELS = (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH)
 SHORT_STAGES = {0: N_("Not assessed"), 1: N_("Villager group"), 2: N_("Village committee"), 3: N_("Town work team")}
-SEARCH_DELAY_MS = 200
 MAX_HITS = 8
 
 
@@ -174,104 +166,28 @@ def _hit(row: HouseholdRow) -> HouseholdHit:
     return HouseholdHit(row.id, row.number, row.head_name, row.group_name, row.address)
 
 
-class HouseholdFinder(QWidget):
+class HouseholdFinder(FindAsYouType):
     """A search field (户号, a member's name, pinyin or pinyin initials) with the households found under it.
     Enter or a click picks one: `picked` is emitted with its `HouseholdHit`."""
 
-    picked = Signal(object)
-
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("householdSearch", "householdResults", parent)
         self.ctx = ctx
-        self.hits: list[HouseholdHit] = []
-        self.edit = QLineEdit()
-        self.edit.setObjectName("householdSearch")
-        self.edit.setClearButtonEnabled(True)
-        self.results = QListWidget()
-        self.results.setObjectName("householdResults")
-        self.results.setUniformItemSizes(True)
-        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.results.hide()
         self.results.itemClicked.connect(lambda _item: self.pick_current())
-        self.results.itemActivated.connect(lambda _item: self.pick_current())
-        self.status = hint()
-        self.status.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.results)
-        layout.addWidget(self.status)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.search_now)
-        self.edit.textChanged.connect(lambda _text: self._timer.start())
-        self.edit.installEventFilter(self)
         self.relabel()
 
     def relabel(self) -> None:
         self.edit.setPlaceholderText(_("Find a household: number, a member's name, pinyin or initials — Enter picks"))
 
-    def search_now(self) -> None:
-        self._timer.stop()
-        query = self.edit.text().strip()
-        try:
-            with self.ctx.store.read() as session:
-                rows = households.list_households(session, self.ctx.actor, query=query, limit=MAX_HITS) if query else []
-            self.hits = [_hit(r) for r in rows]
-        except Exception as exc:
-            self.hits = []
-            report_error(self, self.ctx, exc, traceback.format_exc())
-        self.results.clear()
-        for hit in self.hits:
-            item = QListWidgetItem(hit.describe())
-            item.setToolTip(hit.describe())
-            self.results.addItem(item)
-        if self.hits:
-            self.results.setCurrentRow(0)
-            rows_shown = min(len(self.hits), 6)
-            # the hint before the list is first shown is a little short of the row drawn: never cut the last row
-            row_height = max(self.results.sizeHintForRow(0), self.results.fontMetrics().lineSpacing() + 6)
-            self.results.setFixedHeight(row_height * rows_shown + 2 * self.results.frameWidth() + 2)
-        self.results.setVisible(bool(self.hits))
-        self.status.setText(_("No household matches “{query}”.").format(query=query) if query and not self.hits else "")
-        self.status.setVisible(bool(query) and not self.hits)
+    def hits_for(self, query: str) -> list[HouseholdHit]:
+        with self.ctx.store.read() as session:
+            return [_hit(r) for r in households.list_households(session, self.ctx.actor, query=query, limit=MAX_HITS)]
 
-    def pick_current(self) -> None:
-        row = self.results.currentRow()
-        if not (0 <= row < len(self.hits)):
-            return
-        hit = self.hits[row]
-        self.clear()
-        self.picked.emit(hit)
+    def nothing_found(self, query: str) -> str:
+        return _("No household matches “{query}”.").format(query=query)
 
-    def clear(self) -> None:
-        self._timer.stop()
-        self.edit.blockSignals(True)
-        self.edit.clear()
-        self.edit.blockSignals(False)
-        self.hits = []
-        self.results.clear()
-        self.results.hide()
-        self.status.hide()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is not self.edit or event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if self.edit.text().strip():
-                if self._timer.isActive() or not self.hits:
-                    self.search_now()
-                self.pick_current()
-            return True
-        if self.hits:
-            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()))
-            if step is not None:
-                self.results.setCurrentRow(max(0, min(len(self.hits) - 1, self.results.currentRow() + step)))
-                return True
-        return False
+    def report(self, exc: BaseException, tb: str) -> None:
+        report_error(self, self.ctx, exc, tb)
 
 
 def find_household(ctx: UiContext, household_id: str) -> HouseholdHit | None:
@@ -285,35 +201,21 @@ def find_household(ctx: UiContext, household_id: str) -> HouseholdHit | None:
 class RiskChipDelegate(ChipDelegate):
     """`ChipDelegate` whose chips stay readable on a selected row: each is drawn on a white backing."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
-        chips = chips_of(index)
-        if not chips or not (option.state & QStyle.StateFlag.State_Selected):
-            super().paint(painter, option, index)
+    def paint_under_chip(self, painter: QPainter, rect: QRectF, text: str, option: QStyleOptionViewItem) -> None:
+        if not (option.state & QStyle.StateFlag.State_Selected):
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        rect = QRectF(opt.rect).adjusted(4, 0, -4, 0)
-        bold = QFont(opt.font)
+        bold = QFont(option.font)
         bold.setBold(True)
         metrics = QFontMetrics(bold)
-        for text, color in chips:
-            if rect.width() < 12:
-                break
-            width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * metrics.height() * 0.45)
-            height = min(rect.height() - 4, metrics.height() + 6)
-            backing = QRectF(rect.left(), rect.center().y() - height / 2, width, height)
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("white"))
-            painter.drawRoundedRect(backing, height / 2, height / 2)
-            painter.restore()
-            used = paint_chip(painter, rect, text, color, opt.font)
-            rect.setLeft(rect.left() + used + 6)
+        width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * metrics.height() * 0.45)
+        height = min(rect.height() - 4, metrics.height() + 6)
+        backing = QRectF(rect.left(), rect.center().y() - height / 2, width, height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        painter.drawRoundedRect(backing, height / 2, height / 2)
+        painter.restore()
 
 
 def make_table(model: QAbstractItemModel, name: str, stretch: int | None = None) -> QTableView:
@@ -322,15 +224,11 @@ def make_table(model: QAbstractItemModel, name: str, stretch: int | None = None)
     table.setObjectName(name)
     table.setModel(model)
     table.setItemDelegate(RiskChipDelegate(table))
-    read_only_rows(table)
-    table.verticalHeader().hide()
+    row_list(table, stretch_last=stretch is None)
     header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     if stretch is not None:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    else:
-        header.setStretchLastSection(True)
     return table
 
 

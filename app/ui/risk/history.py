@@ -31,6 +31,7 @@ from app.ui.risk.common import (
 )
 from app.ui.risk.models import TextTableModel
 from app.ui.risk.tasks import preview_sheet
+from app.ui.widgets import fact_labels
 
 QUARTER_HEADERS = (N_("Quarter"), N_("Risk level"), N_("Assessed up to"), N_("Risk factors"), N_("Reason"))
 VISIT_HEADERS = (N_("Date of the visit"), N_("Visited by"), N_("What was found"), N_("Measures taken"))
@@ -98,13 +99,7 @@ class HistoryView(QWidget):
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
         for i, key in enumerate(("stage", "factors", "cadre", "due", "measures")):
-            name = QLabel()
-            name.setStyleSheet(f"color: {HINT_COLOR};")
-            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            value = QLabel()
-            value.setObjectName(f"history_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            name, value = fact_labels(f"history_{key}")
             self.fact_names[key], self.facts[key] = name, value
             facts.addWidget(name, i, 0)
             facts.addWidget(value, i, 1)

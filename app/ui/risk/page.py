@@ -5,10 +5,9 @@ elsewhere (`ctx.changed`) marks the others to reload when next shown."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.i18n import N_, _
+from app.i18n import N_
 from app.ui.context import UiContext
 from app.ui.risk.assess import AssessView
 from app.ui.risk.board import BoardView
@@ -26,7 +25,7 @@ TAB_LABELS = {"board": N_("Board"), "assess": N_("Rate a household"), "review": 
               "history": N_("Household history")}
 
 
-class RiskPage(StaleTabs, QWidget):
+class RiskPage(StaleTabs):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -53,54 +52,24 @@ class RiskPage(StaleTabs, QWidget):
         for hidden in (self.assess, self.review, self.factors):
             if hidden not in self.views.values():
                 hidden.hide()  # the role does not rate, review or keep the factor catalog
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("riskTabs")
-        self.tabs.setDocumentMode(True)
         for key, view in self.views.items():
             view.setProperty("riskView", key)
-            self.tabs.addTab(view, "")
-        self._stale = set(self.views)
-        self.tabs.currentChanged.connect(lambda _i: self._load_current())
+        self.add_tabs("riskTabs")
         self.board.household_requested.connect(self.show_history)
         self.review.household_requested.connect(self.show_history)
         self.tasks.household_requested.connect(self.show_history)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
         ctx.changed.connect(self._on_changed)
         ctx.retranslate.connect(self.relabel)
         self.relabel()
 
     def relabel(self) -> None:
-        for i, key in enumerate(self.views):
-            self.tabs.setTabText(i, _(TAB_LABELS[key]))
-        for view in self.views.values():
-            relabel = getattr(view, "relabel", None)
-            if callable(relabel):
-                relabel()
-
-    # -------------------------------------------------------- loading
-
-    def _mark_stale(self) -> None:
-        self._stale = set(self.views)
-        if self.isVisible():
-            self._load_current()
+        self.relabel_tabs(TAB_LABELS)
 
     def _on_changed(self, tables: object) -> None:
         if touches_risk(tables):
-            self._mark_stale()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._load_current()
+            self.mark_stale()
 
     # -------------------------------------------------------- going to a view
-
-    def show_view(self, key: str) -> QWidget:
-        view = self.views[key]
-        self.tabs.setCurrentWidget(view)
-        self._load_current()
-        return view
 
     def show_history(self, household_id: str) -> None:
         self.show_view("history")

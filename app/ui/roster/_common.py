@@ -32,6 +32,7 @@ from app.i18n import _
 from app.paths import log_file
 from app.ui.messages import ask as ask  # shared, re-exported here
 from app.ui.messages import inform as inform
+from app.ui.messages import missing_text as missing_text
 from app.ui.messages import warn as warn
 
 log = logging.getLogger("mediation_desk")
@@ -241,7 +242,3 @@ class Form(QObject):
         return [f.label for f in self.fields.values() if f.required and not widget_text(f.widget).strip()]
 
 
-def missing_text(labels: list[str]) -> str:
-    if not labels:
-        return ""
-    return _("Missing: {fields}").format(fields=_(", ").join(labels))

@@ -28,6 +28,7 @@ from app.ui.context import UiContext
 from app.ui.risk.overview import HouseholdOverviewPanel
 from app.ui.roster._common import HINT_COLOUR, ask, emphasise, report_error
 from app.ui.roster.person_dialog import PersonDialog
+from app.ui.widgets import fact_labels
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -74,13 +75,7 @@ class HouseholdDetailPanel(QWidget):
         facts = QGridLayout()
         facts.setHorizontalSpacing(12)
         for i, key in enumerate(("number", "group", "address", "micro_grid", "note")):
-            name = QLabel()
-            name.setStyleSheet(f"color: {HINT_COLOUR};")
-            name.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            value = QLabel()
-            value.setObjectName(f"fact_{key}")
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            name, value = fact_labels(f"fact_{key}")
             self._fact_labels[key] = name
             self._fact_values[key] = value
             row, col = (i // 2, (i % 2) * 2)

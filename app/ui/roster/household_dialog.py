@@ -6,18 +6,14 @@ import traceback
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +24,10 @@ from app.services import grid, households
 from app.services.households import HouseholdInput
 from app.services.validation import clean_text
 from app.ui.context import UiContext
-from app.ui.roster._common import ERROR_COLOUR, HINT_COLOUR, Form, ask, missing_text, report_error
+from app.ui.messages import error_label, missing_line, show_missing
+from app.ui.roster._common import Form, ask, report_error
 from app.ui.roster.person_dialog import PERSON_FIELDS, PersonForm
+from app.ui.widgets import save_cancel_buttons
 
 HOUSEHOLD_FIELDS = frozenset({"number", "address", "group_id", "micro_grid_id", "note"})
 
@@ -100,25 +98,9 @@ class HouseholdDialog(QDialog):
             columns.addWidget(head_box, 1, Qt.AlignmentFlag.AlignTop)
             self.person.changed.connect(self._update_missing)
 
-        self.general_error = QLabel()
-        self.general_error.setStyleSheet(f"color: {ERROR_COLOUR};")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        self.missing_label = QLabel()
-        self.missing_label.setObjectName("missing")
-        self.missing_label.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.missing_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            # Only Save answers Enter, even after Tab has passed over Cancel.
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
+        self.general_error = error_label()
+        self.missing_label = missing_line()
+        self.buttons, self.save_button = save_cancel_buttons(self, _("Save"), self.save)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.missing_label, 1)
@@ -192,10 +174,7 @@ class HouseholdDialog(QDialog):
 
     def _update_missing(self) -> None:
         labels = self.form.missing() + (self.person.missing() if self.person is not None else [])
-        text = missing_text(labels)
-        self.missing_label.setText(text)
-        self.save_button.setEnabled(not text)
-        self.save_button.setToolTip(text)
+        show_missing(self.missing_label, self.save_button, labels)
 
     def value(self) -> HouseholdInput:
         return HouseholdInput(number=self.number.text(), address=self.address.text(),

@@ -8,15 +8,12 @@ from __future__ import annotations
 import traceback
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +24,9 @@ from app.services import grid, households
 from app.services.validation import check_mobile
 from app.ui.cases.person_search import PersonHit, PersonSearch
 from app.ui.context import UiContext
-from app.ui.roster._common import ERROR_COLOUR, HINT_COLOUR, Form, emphasise, missing_text, report_error, required_label
+from app.ui.messages import error_label, missing_line, show_missing
+from app.ui.roster._common import HINT_COLOUR, Form, emphasise, report_error, required_label
+from app.ui.widgets import save_cancel_buttons
 
 
 class LeaderDialog(QDialog):
@@ -86,26 +85,9 @@ class LeaderDialog(QDialog):
         self.form.add("leader_phone", _("Mobile number"), self.mobile,
                       check=lambda: check_mobile(self.mobile.text(), "leader_phone"))
 
-        self.general_error = QLabel()
-        self.general_error.setObjectName("generalError")
-        self.general_error.setStyleSheet(f"color: {ERROR_COLOUR};")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        self.missing_label = QLabel()
-        self.missing_label.setObjectName("missing")
-        self.missing_label.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.missing_label.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            # Only Save answers Enter, even after Tab has passed over Cancel.
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
+        self.general_error = error_label()
+        self.missing_label = missing_line()
+        self.buttons, self.save_button = save_cancel_buttons(self, _("Save"), self.save)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.missing_label, 1)
@@ -154,10 +136,7 @@ class LeaderDialog(QDialog):
         return [] if self.person_id else [_("Grid leader")]
 
     def _update_missing(self) -> None:
-        text = missing_text(self.missing())
-        self.missing_label.setText(text)
-        self.save_button.setEnabled(not text)
-        self.save_button.setToolTip(text)
+        show_missing(self.missing_label, self.save_button, self.missing())
 
     def save(self) -> None:
         if not self.save_button.isEnabled() or self.person_id is None:

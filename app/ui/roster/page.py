@@ -7,22 +7,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
     QProgressDialog,
     QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +24,12 @@ from PySide6.QtWidgets import (
 from app.clock import today
 from app.i18n import _, format_number, ngettext
 from app.ui.context import UiContext
-from app.ui.roster._common import HINT_COLOUR, ROSTER_TABLES, emphasise, inform, report_error
+from app.ui.roster._common import ROSTER_TABLES, emphasise, inform, report_error
 from app.ui.roster.detail import HouseholdDetailPanel
 from app.ui.roster.grid_tree import GridTree
 from app.ui.roster.household_dialog import HouseholdDialog
 from app.ui.roster.household_model import ID_ROLE, HouseholdModel
+from app.ui.widgets import columns_to_contents, empty_page, row_list, search_as_you_type, search_bar, select_row
 from app.ui.worker import Progress, Task, run_task
 
 FILTER_DELAY_MS = 200
@@ -54,9 +49,9 @@ class RosterPage(QWidget):
         self._loaded = False
 
         # ---- toolbar
-        self.toolbar = QToolBar()
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.setMovable(False)
+        bar = search_bar(self, search_name="rosterFilter", count_name="householdCount", on_find=self.focus_filter)
+        self.toolbar, self.filter_edit, self.find_action, self.count_label = (bar.toolbar, bar.search, bar.find_action,
+                                                                              bar.count_label)
         # The actions never hide behind the toolbar's "»" button: the search box gives way instead.
         self.toolbar.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.new_action = QAction(self)
@@ -73,30 +68,7 @@ class RosterPage(QWidget):
         self.new_action.setVisible(ctx.can("roster.write"))
         self.edit_action.setVisible(ctx.can("roster.write"))
         self.import_action.setVisible(ctx.can("roster.import"))
-
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("rosterFilter")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.find_action = QAction(self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.find_action.triggered.connect(self.focus_filter)
-        self.addAction(self.find_action)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("householdCount")
-        self.count_label.setStyleSheet(f"color: {HINT_COLOUR};")
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.toolbar)
-        top.addWidget(self.filter_edit, 1)
-        top.addWidget(self.count_label)
-
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.apply_filter)
-        self.filter_edit.textChanged.connect(self._filter_timer.start)
-        self.filter_edit.returnPressed.connect(self.apply_filter)
+        self._filter_timer = search_as_you_type(self.filter_edit, self.apply_filter, FILTER_DELAY_MS)
 
         # ---- grid tree
         self.tree = GridTree(ctx)
@@ -107,39 +79,19 @@ class RosterPage(QWidget):
         self.table = QTableView()
         self.table.setObjectName("households")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        row_list(self.table)
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_household())
         self.model.modelReset.connect(self._model_reset)
 
-        self.empty_label = QLabel()
-        self.empty_label.setObjectName("emptyState")
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_new = QPushButton()
         self.empty_new.clicked.connect(self.new_household)
         self.empty_import = QPushButton()
         self.empty_import.clicked.connect(self.import_roster)
         self.empty_clear = QPushButton()
         self.empty_clear.clicked.connect(self.clear_filter)
-        empty = QWidget()
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch(1)
-        empty_layout.addWidget(self.empty_label)
-        empty_buttons = QHBoxLayout()
-        empty_buttons.addStretch(1)
-        for b in (self.empty_new, self.empty_import, self.empty_clear):
-            empty_buttons.addWidget(b)
-        empty_buttons.addStretch(1)
-        empty_layout.addLayout(empty_buttons)
-        empty_layout.addStretch(2)
+        empty, self.empty_label = empty_page(self.empty_new, self.empty_import, self.empty_clear)
         self.table_stack = QStackedWidget()
         self.table_stack.addWidget(self.table)
         self.table_stack.addWidget(empty)
@@ -162,7 +114,7 @@ class RosterPage(QWidget):
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addLayout(bar.layout)
         layout.addWidget(self.splitter, 1)
 
         ctx.changed.connect(self._on_changed)
@@ -232,10 +184,7 @@ class RosterPage(QWidget):
         self._update_state()
 
     def _model_reset(self) -> None:
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(self.model.columnCount() - 1):
-            header.resizeSection(column, min(max(header.sectionSize(column), 60), 260))
+        columns_to_contents(self.table, widest=260)
 
     def _update_state(self) -> None:
         total = self.model.total
@@ -273,10 +222,7 @@ class RosterPage(QWidget):
     def select_household(self, household_id: str) -> None:
         row = self.model.row_of(household_id)
         if row >= 0:
-            index = self.model.index(row, 0)
-            self.table.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(index)
+            select_row(self.table, row)
         self.detail.show_household(household_id)
         self._update_state()
 

@@ -7,16 +7,13 @@ import datetime as dt
 import traceback
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -39,7 +36,9 @@ from app.services.validation import (
     parse_date,
 )
 from app.ui.context import UiContext
-from app.ui.roster._common import ERROR_COLOUR, HINT_COLOUR, Form, ask, missing_text, report_error
+from app.ui.messages import error_label, missing_line, show_missing
+from app.ui.roster._common import Form, ask, report_error
+from app.ui.widgets import save_cancel_buttons
 
 # Values as they are stored and as village offices write them (data, not interface text).
 ETHNICITIES = ("汉族", "回族", "满族", "蒙古族", "藏族", "维吾尔族", "壮族", "苗族", "彝族", "土家族", "布依族",
@@ -234,24 +233,9 @@ class PersonDialog(QDialog):
         self.reveal_button.setToolTip(_("Looking at a full ID number is recorded in the audit trail."))
         self.reveal_button.setVisible(bool(self.person.masked_id) and ctx.can("id_number.read"))
         self.reveal_button.clicked.connect(self.reveal_id_number)
-        self.general_error = QLabel()
-        self.general_error.setStyleSheet(f"color: {ERROR_COLOUR};")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
-        self.missing_label = QLabel()
-        self.missing_label.setObjectName("missing")
-        self.missing_label.setStyleSheet(f"color: {HINT_COLOUR};")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText(_("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        for button in self.buttons.buttons():
-            # Only Save answers Enter, even after Tab has passed over Cancel.
-            if isinstance(button, QPushButton):
-                button.setAutoDefault(button is self.save_button)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, lambda: self.save())
+        self.general_error = error_label()
+        self.missing_label = missing_line()
+        self.buttons, self.save_button = save_cancel_buttons(self, _("Save"), self.save)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.missing_label, 1)
@@ -283,10 +267,7 @@ class PersonDialog(QDialog):
         self.reveal_button.hide()
 
     def _update_missing(self) -> None:
-        text = missing_text(self.person.missing())
-        self.missing_label.setText(text)
-        self.save_button.setEnabled(not text)
-        self.save_button.setToolTip(text)
+        show_missing(self.missing_label, self.save_button, self.person.missing())
 
     def save(self, confirm_duplicate: bool = False) -> None:
         if not self.save_button.isEnabled():
