@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QSizePolicy,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
@@ -277,7 +278,22 @@ class ChipDelegate(QStyledItemDelegate):
             rect.setLeft(rect.left() + used + 6)
 
     def paint_under_chip(self, painter: QPainter, rect: QRectF, text: str, option: QStyleOptionViewItem) -> None:
-        """Draw what goes under the chip of `text` about to be drawn at the left of `rect`: nothing here."""
+        """On a selected row, a white backing under the chip of `text`, so its colour stays readable on the
+        selection's blue."""
+        if not (option.state & QStyle.StateFlag.State_Selected):
+            return
+        bold = QFont(option.font)
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * metrics.height() * 0.45)
+        height = min(rect.height() - 4, metrics.height() + 6)
+        backing = QRectF(rect.left(), rect.center().y() - height / 2, width, height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        painter.drawRoundedRect(backing, height / 2, height / 2)
+        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:
         base = super().sizeHint(option, index)

@@ -8,13 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractItemModel, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
-    QStyle,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
@@ -198,32 +195,12 @@ def find_household(ctx: UiContext, household_id: str) -> HouseholdHit | None:
     return HouseholdHit(detail.id, detail.number, head, detail.group_name, detail.address)
 
 
-class RiskChipDelegate(ChipDelegate):
-    """`ChipDelegate` whose chips stay readable on a selected row: each is drawn on a white backing."""
-
-    def paint_under_chip(self, painter: QPainter, rect: QRectF, text: str, option: QStyleOptionViewItem) -> None:
-        if not (option.state & QStyle.StateFlag.State_Selected):
-            return
-        bold = QFont(option.font)
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        width = min(rect.width(), metrics.horizontalAdvance(text) + 2 * metrics.height() * 0.45)
-        height = min(rect.height() - 4, metrics.height() + 6)
-        backing = QRectF(rect.left(), rect.center().y() - height / 2, width, height)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("white"))
-        painter.drawRoundedRect(backing, height / 2, height / 2)
-        painter.restore()
-
-
 def make_table(model: QAbstractItemModel, name: str, stretch: int | None = None) -> QTableView:
     """A read-only table of whole rows, levels drawn as chips, the `stretch` column taking the spare width."""
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
-    table.setItemDelegate(RiskChipDelegate(table))
+    table.setItemDelegate(ChipDelegate(table))
     row_list(table, stretch_last=stretch is None)
     header = table.horizontalHeader()
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
