@@ -184,6 +184,7 @@ def run_windows(work: Path, run: Path, lang: str, shots: Shooter) -> None:
     apply_palette(app)
     assert i18n.language() == lang or lang == "zh_CN"
 
+    publish_catalog(run)
     steps: list[tuple[str, Callable[[Shooter, Path], None]]] = [
         ("first run", first_run), ("village", village_windows), ("township", township_windows)]
     for label, step in steps:
@@ -191,6 +192,33 @@ def run_windows(work: Path, run: Path, lang: str, shots: Shooter) -> None:
         step(shots, run)
         settle(100)
     QApplication.closeAllWindows()
+
+
+def publish_catalog(run: Path) -> None:
+    """The township publishes a reference points catalog and the first village imports the return bundle."""
+    from app.clock import today
+    from app.services import points_catalog, township_notices, users
+    from app.store.engine import open_store
+    from app.sync import export, identity, importer
+
+    town, village = open_store(run / "town"), open_store(run / "village")
+    try:
+        clerk = users.login(town, "clerk", TOWN_PASSWORD)
+        items = [points_catalog.ItemInput(*row) for row in points_catalog.DEFAULT_ITEMS]
+        with town.write() as session:
+            township_notices.publish_catalog(session, clerk, "长安镇村规民约积分参考目录（2027年）", today(), items,
+                                             note="经镇党委会研究，供各村村民代表会议参考。")
+        with village.read() as session:
+            village_device = identity.own_identity(session, run / "village").device_id
+        with town.write() as session:
+            built = export.build_for(session, run / "town", identity.find_peer(session, village_device))
+            assert built is not None
+            export.record_export(session, built, built.file_name)
+        outcome = importer.import_bytes(village, run / "village", built.data, file_name=built.file_name)
+        assert outcome.status == "imported", outcome.reason
+    finally:
+        town.dispose()
+        village.dispose()
 
 
 def open_window(data_dir: Path, username: str, password: str) -> tuple[object, object]:
@@ -360,7 +388,7 @@ def case_steps(shots: Shooter, store: object, win: object) -> None:
 def points_steps(shots: Shooter, win: object) -> None:
     page = win.page("points")  # type: ignore[attr-defined]
     win.select_section("points")  # type: ignore[attr-defined]
-    for key in ("accounts", "quick", "review", "notice"):
+    for key in ("accounts", "quick", "review", "notice", "catalog"):
         name = f"points_{key}"
         if shots.wanted(name):
             view = page.show_view(key)
@@ -449,6 +477,10 @@ def township_windows(shots: Shooter, run: Path) -> None:
             villages.open_village(rows[0].device_id)
             shots.save(win, "town_village_detail")
             villages.show_list()
+        if shots.wanted("town_catalogs"):
+            win.select_section("catalogs")  # type: ignore[attr-defined]
+            settle(300)
+            shots.save(win, "town_catalogs")
         win.select_section("inbox")  # type: ignore[attr-defined]
         inbox = win.page("inbox")  # type: ignore[attr-defined]
         from app.services import township
