@@ -524,10 +524,11 @@ class VillageDetailView(QWidget):
 
     def _show_counts(self, v: VillageRow) -> None:
         shown = ngettext("{n} case", "{n} cases", v.cases).format(n=format_number(v.cases))
-        self.counts.setText(_("{cases} · {open} open · {waiting} escalated, waiting · {households} households · "
-                              "{high} high-risk households · last import {when}").format(
+        households = ngettext("{n} household", "{n} households", v.households).format(n=format_number(v.households))
+        high = ngettext("{n} high-risk household", "{n} high-risk households", v.high_risk).format(n=format_number(v.high_risk))
+        self.counts.setText(_("{cases} · {open} open · {waiting} escalated, waiting · {households} · {high} · last import {when}").format(
             cases=shown, open=format_number(v.open_cases), waiting=format_number(v.escalated_waiting),
-            households=format_number(v.households), high=format_number(v.high_risk), when=when_text(v.last_import)))
+            households=households, high=high, when=when_text(v.last_import)))
 
     def current_tab(self) -> RecordsTab:
         widget = self.tabs.currentWidget()
