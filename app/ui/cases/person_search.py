@@ -96,5 +96,3 @@ class PersonSearch(FindAsYouType):
     def report(self, exc: BaseException, tb: str) -> None:
         report_error(self, self.ctx, exc, tb)
 
-    def row_height(self) -> int:
-        return self.results.sizeHintForRow(0)  # the list's own hint, as this search has always sized it
