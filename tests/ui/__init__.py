@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import i18n
@@ -80,3 +80,31 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
             event = QInputMethodEvent("", [])
             event.setCommitString(chunk)
             QApplication.sendEvent(widget, event)
+
+
+def shown(qtbot: QtBot, page: QWidget) -> QWidget:
+    """A page on screen at a laptop's size, as a person sees it."""
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def click(qtbot: QtBot, button: QWidget) -> None:
+    """Click a button a person can see and use."""
+    assert button.isVisible() and button.isEnabled(), button
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def answer(qtbot: QtBot, text: str) -> None:
+    """Wait for a message box and press its button labelled `text`."""
+    boxes: list[QMessageBox] = []
+
+    def showing() -> bool:
+        boxes[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        return bool(boxes)
+
+    qtbot.waitUntil(showing)
+    button = next(b for b in boxes[-1].findChildren(QPushButton) if b.text() == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import today
@@ -27,7 +27,7 @@ from app.ui.cases.new_case_dialog import NewCaseDialog
 from app.ui.cases.outcome_dialogs import CloseDialog
 from app.ui.cases.sessions_tab import SessionDialog
 from app.ui.print_preview import PrintPreviewDialog
-from tests.ui import make_ctx, type_text
+from tests.ui import answer, make_ctx, type_text
 
 
 def show_page(qtbot: QtBot, page: QWidget) -> None:
@@ -56,16 +56,6 @@ def status_of(store: Store, admin: Actor, case_id: str) -> str:
         return cases.get_case(session, case_id).status
 
 
-def answer(qtbot: QtBot, button_text: str) -> None:
-    boxes: list[QMessageBox] = []
-
-    def showing() -> bool:
-        boxes[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-        return bool(boxes)
-
-    qtbot.waitUntil(showing)
-    button = next(b for b in boxes[-1].findChildren(QPushButton) if b.text() == button_text)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def test_a_case_from_intake_to_closing(qtbot: QtBot, store: Store, admin: Actor, village: dict[str, str],

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.models.sync import SyncPeer
@@ -21,7 +20,7 @@ from app.ui.sync.common import STICK_FOLDER, Drive, Volume, pick_drives
 from app.ui.sync.dialogs import ExportDialog, ImportDialog
 from app.ui.sync.identity_view import EnrollDialog, RevokeDialog, ascii_digits
 from tests.sync_support import Desk, pair, township_desk, village_desk
-from tests.ui import make_ctx, type_text
+from tests.ui import answer, click, make_ctx, type_text
 
 
 @pytest.fixture
@@ -48,21 +47,8 @@ def sync_page(qtbot: QtBot, desk: Desk) -> SyncPage:
     return page
 
 
-def click(qtbot: QtBot, button: QWidget) -> None:
-    assert button.isVisible() and button.isEnabled(), button
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def answer(qtbot: QtBot, text: str) -> None:
-    boxes: list[QMessageBox] = []
-
-    def showing() -> bool:
-        boxes[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-        return bool(boxes)
-
-    qtbot.waitUntil(showing)
-    button = next(b for b in boxes[-1].findChildren(QPushButton) if b.text() == text)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def export_with_dialog(qtbot: QtBot, page: SyncPage, folder: Path) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.services import case_flow
@@ -20,7 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.township.inbox import DecisionDialog, InboxPage
 from app.ui.township.villages import VillagesPage
 from tests.sync_support import Desk, bundle_for, deliver, open_case, pair, township_desk, village_desk
-from tests.ui import make_ctx, type_text
+from tests.ui import click, make_ctx, shown, type_text
 
 
 @pytest.fixture
@@ -33,17 +32,8 @@ def desks(tmp_path: Path) -> Iterator[tuple[Desk, Desk]]:
     township.close()
 
 
-def shown(qtbot: QtBot, page: QWidget) -> QWidget:
-    qtbot.addWidget(page)
-    page.resize(1200, 760)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
 
 
-def click(qtbot: QtBot, button: QWidget) -> None:
-    assert button.isVisible() and button.isEnabled(), button
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def escalate(village: Desk, township: Desk) -> str:

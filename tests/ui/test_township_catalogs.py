@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +28,7 @@ from app.ui.sync import overview as overview_module
 from app.ui.township.catalogs import CatalogsPage, PublishDialog
 from tests.conftest import make_user
 from tests.sync_support import Desk, bundle_for, deliver, pair, township_desk, village_desk
-from tests.ui import make_ctx, type_text
+from tests.ui import answer, click, make_ctx, shown, type_text
 
 ITEMS = [
     ItemInput("T01", "移风易俗", "婚事新办、丧事简办，不收高价彩礼", 10, 20, "year", True),
@@ -62,29 +61,10 @@ def no_sticks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(overview_module, "find_drives", lambda: [])
 
 
-def shown(qtbot: QtBot, page: QWidget) -> QWidget:
-    qtbot.addWidget(page)
-    page.resize(1200, 760)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
 
 
-def click(qtbot: QtBot, button: QWidget) -> None:
-    assert button.isVisible() and button.isEnabled(), button
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def answer(qtbot: QtBot, text: str) -> None:
-    boxes: list[QMessageBox] = []
-
-    def showing() -> bool:
-        boxes[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-        return bool(boxes)
-
-    qtbot.waitUntil(showing)
-    button = next(b for b in boxes[-1].findChildren(QPushButton) if b.text() == text)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def releases(desk: Desk, *, include_withdrawn: bool = True) -> list[tuple[str, bool]]:
